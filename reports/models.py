@@ -1,0 +1,1 @@
+# Appraisal tasks, the assignment queue and reports arrive with their issues.
