@@ -1,6 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
 from django.db import models
+
+from portal.roles import Role
 
 
 class County(models.Model):
@@ -21,3 +26,184 @@ class County(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class StructureType(models.TextChoices):
+    BRICK_CONCRETE = "砖混结构", "砖混结构"
+    BRICK_WOOD = "砖木结构", "砖木结构"
+    FRAME = "框架结构", "框架结构"
+    EARTH_WOOD = "土木结构", "土木结构"
+    STONE_WOOD = "石木结构", "石木结构"
+    MIXED = "混合结构", "混合结构"
+    STEEL = "钢结构", "钢结构"
+    CAVE = "窑洞", "窑洞"
+    OTHER = "其他", "其他"
+
+
+class Alteration(models.TextChoices):
+    NONE = "否", "否"
+    ADDITION = "加建", "加建"
+    RENOVATION = "改建", "改建"
+    EXTENSION = "扩建", "扩建"
+
+
+class Judgement(models.TextChoices):
+    """初判 (initial judgement of the 2022 survey). Queue order is a policy in settings."""
+
+    NONE_FOUND = "未发现安全隐患", "未发现安全隐患"
+    DOUBTFUL = "初判存疑", "初判存疑"
+    SOME = "存在一定安全隐患", "存在一定安全隐患"
+    SERIOUS = "存在严重安全隐患", "存在严重安全隐患"
+
+
+class BuildingQuerySet(models.QuerySet["Building"]):
+    def visible_to(self, user: Any) -> BuildingQuerySet:
+        """Buildings a user may read: the single scoping rule for every building read path.
+
+        Site admins and city-wide bureau staff: all. County bureau staff: their county.
+        Firm members: buildings of tasks the firm holds, plus those open in the pool in a
+        county the firm serves. Reviewers reach buildings through accepted reports only.
+        """
+        from reports.models import AppraisalTask
+
+        role = Role.of(user)
+        if role == Role.ADMIN or (role == Role.BUREAU and user.county_id is None):
+            return self.all()
+        if role == Role.BUREAU:
+            return self.filter(county_id=user.county_id)
+        if role == Role.FIRM:
+            tasks = AppraisalTask.objects.visible_to(user)
+            return self.filter(pk__in=tasks.values("building_id"))
+        return self.none()
+
+
+class Building(models.Model):
+    """One self-built house of the survey ledger (排查台账), keyed by its 房屋编号."""
+
+    building_no = models.CharField("房屋编号", max_length=32, unique=True)
+    county = models.ForeignKey(
+        County, verbose_name="县区", on_delete=models.PROTECT, related_name="buildings"
+    )
+    township = models.CharField("乡镇（街道）", max_length=50, blank=True)
+    village = models.CharField("村（社区）", max_length=50, blank=True)
+    address = models.CharField("详细地址", max_length=200)
+    owner = models.CharField("产权人", max_length=50, blank=True)
+    owner_phone = models.CharField("联系电话", max_length=20, blank=True)
+    structure_type = models.CharField("结构类型", max_length=10, choices=StructureType.choices)
+    floors = models.PositiveSmallIntegerField("层数")
+    year_built = models.PositiveSmallIntegerField("建造年代", null=True, blank=True)
+    area = models.DecimalField(
+        "建筑面积(㎡)", max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    is_business = models.BooleanField("是否经营性", default=False)
+    business_use = models.CharField("经营用途", max_length=20, blank=True)
+    alteration = models.CharField(
+        "是否改扩建", max_length=4, choices=Alteration.choices, default=Alteration.NONE
+    )
+    max_span = models.DecimalField(
+        "最大跨度(m)", max_digits=6, decimal_places=2, null=True, blank=True
+    )
+    is_steel = models.BooleanField("是否钢结构", default=False)
+    procedures_complete = models.BooleanField("设计施工监理验收手续是否完备", default=False)
+    initial_judgement = models.CharField("初判结论", max_length=10, choices=Judgement.choices)
+    control_measures = models.CharField("管控措施", max_length=200, blank=True)
+    remarks = models.TextField("备注", blank=True)
+    needs_recheck = models.BooleanField("待复核", default=False)
+    recheck_reason = models.CharField("复核原因", max_length=200, blank=True)
+    created_at = models.DateTimeField("建档时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    objects = BuildingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["building_no"]
+        verbose_name = "房屋"
+        verbose_name_plural = "房屋"
+        indexes = [
+            models.Index(fields=["county", "initial_judgement"]),
+            models.Index(fields=["initial_judgement"]),
+            models.Index(fields=["structure_type"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.building_no} {self.address}"
+
+
+class CorrectionSource(models.TextChoices):
+    DESIGNER = "设计", "设计单位技术人员"
+    BUILDER = "施工", "施工单位技术人员"
+    SUPERVISOR = "监理", "监理单位技术人员"
+    CRAFTSMAN = "工匠", "乡村建设工匠"
+    AUTHORITY = "证件", "相关部门有效证件"
+
+
+class BuildingCorrection(models.Model):
+    """A confirmed correction of one ledger field (数据准不准、信息真不真、录入全不全).
+
+    A re-import never overwrites a field that has a correction; it lists the conflict.
+    """
+
+    CORRECTABLE_FIELDS = (
+        "structure_type",
+        "floors",
+        "year_built",
+        "alteration",
+        "area",
+        "max_span",
+        "is_steel",
+        "procedures_complete",
+        "is_business",
+        "business_use",
+        "initial_judgement",
+    )
+
+    building = models.ForeignKey(Building, on_delete=models.CASCADE, related_name="corrections")
+    field = models.CharField("字段", max_length=40)
+    old_value = models.CharField("原值", max_length=200, blank=True)
+    new_value = models.CharField("新值", max_length=200)
+    confirmed_by = models.CharField("确认人", max_length=50)
+    confirmer_kind = models.CharField("确认人类别", max_length=4, choices=CorrectionSource.choices)
+    evidence = models.FileField("佐证材料", upload_to="corrections/%Y/%m/")
+    reason = models.CharField("说明", max_length=200, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField("录入时间", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        verbose_name = "台账修正"
+        verbose_name_plural = "台账修正"
+
+    def __str__(self) -> str:
+        return f"{self.building.building_no} {self.field}: {self.old_value} → {self.new_value}"
+
+
+class LedgerImport(models.Model):
+    """One run of a ledger import, kept so the bureau can download its rejected rows."""
+
+    file_name = models.CharField("文件名", max_length=200)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    started_at = models.DateTimeField("导入时间", auto_now_add=True)
+    imported = models.PositiveIntegerField("新增", default=0)
+    updated = models.PositiveIntegerField("更新", default=0)
+    rejected = models.PositiveIntegerField("拒收", default=0)
+    conflicts = models.PositiveIntegerField("与已确认修正冲突", default=0)
+    # [{"row": 12, "building_no": "...", "column": "层数", "message": "..."}]
+    errors = models.JSONField("拒收明细", default=list)
+    # [{"building_no": "...", "field": "floors", "ledger": "3", "confirmed": "2"}]
+    conflict_rows = models.JSONField("冲突明细", default=list)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name = "台账导入记录"
+        verbose_name_plural = "台账导入记录"
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.started_at:%Y-%m-%d %H:%M})"
+
+    @property
+    def summary(self) -> str:
+        return f"imported {self.imported}, updated {self.updated}, rejected {self.rejected}"

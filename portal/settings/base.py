@@ -172,6 +172,54 @@ TASKS = {"default": _TASK_BACKENDS[TASKS_BACKEND]}
 SEARCH_BACKEND = env_str("SEARCH_BACKEND", "database")
 ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL")
 
+# Campaign policy: the seed's priorities and deadlines and the unconfirmed ([K]) domain facts.
+# Data, not code: a new campaign or locality edits this dict (or overrides it in settings).
+CAMPAIGN = {
+    # Open tasks a firm may hold at once unless its record says otherwise.
+    "default_firm_capacity": env_int("FIRM_DEFAULT_CAPACITY", 30),
+    # Qualification scope → structure types it lets a firm appraise.
+    "qualification_scopes": {
+        "主体结构": [
+            "砖混结构",
+            "砖木结构",
+            "框架结构",
+            "土木结构",
+            "石木结构",
+            "混合结构",
+            "窑洞",
+            "其他",
+        ],
+        "钢结构": ["钢结构"],
+        "地基基础": [],
+    },
+    # Queue order, first rule: initial judgement (初判存疑 first, per the seed).
+    "judgement_order": ["初判存疑", "存在严重安全隐患", "存在一定安全隐患", "未发现安全隐患"],
+    # Queue order, second rule, and due dates: the seed's deadline classes, most urgent first.
+    # A task created after the class's campaign date ("MM-DD" in the task's year) is due
+    # grace_days after creation instead (发现一栋、鉴定一栋).
+    "deadline_classes": [
+        {
+            "code": "business_alteration",
+            "label": "经营性加建/改建/扩建",
+            "due": "10-10",
+            "grace_days": 15,
+        },
+        {
+            "code": "business_large",
+            "label": "经营性3层以上、大跨度或钢架",
+            "due": "10-31",
+            "grace_days": 30,
+        },
+        {"code": "other", "label": "其他", "due": None, "grace_days": 60},
+    ],
+    "large_floors": 3,  # "3层以上" read as ≥ 3 storeys
+    "large_span_m": 12.0,  # [K] "跨度较大": no confirmed threshold
+    # 安全评估 instead of full 鉴定: built within this many years, all four procedures complete.
+    "assessment_recent_years": 10,  # [K] "近几年建成"
+    "qualification_expiry_warning_days": 30,
+    "due_soon_days": 7,
+}
+
 WAGTAIL_SITE_NAME = "鉴定门户"
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://localhost:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
