@@ -26,6 +26,7 @@ urlpatterns = [
     path("bureau/", dashboards.bureau_dashboard, name="bureau_dashboard"),
     path("review/", dashboards.reviewer_dashboard, name="reviewer_dashboard"),
     path("site-admin/", dashboards.admin_dashboard, name="admin_dashboard"),
+    path("bureau/ledger/", include("buildings.urls")),
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
