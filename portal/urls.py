@@ -27,6 +27,7 @@ urlpatterns = [
     path("review/", dashboards.reviewer_dashboard, name="reviewer_dashboard"),
     path("site-admin/", dashboards.admin_dashboard, name="admin_dashboard"),
     path("bureau/ledger/", include("buildings.urls")),
+    path("", include("institutions.urls")),
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
