@@ -7,17 +7,20 @@ Later features add their own builders to DEMO_STEPS.
 from __future__ import annotations
 
 import datetime as dt
-import random
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
-from buildings.models import County
+from buildings.models import Building, County, Judgement
 from institutions.credit_code import check_character
-from institutions.models import AppraisalFirm
+from institutions.models import AppraisalFirm, Engineer, Qualification
+from portal.demo_ledger import generate_ledger
 from portal.models import GuidancePage, HomePage, NoticeIndexPage, NoticePage, User
 from portal.roles import Role
+from reports.assignments import task_assign, task_claim_next, tasks_create_bulk
+from reports.models import AppraisalTask, TaskState, TaskTransition
 
 DEMO_PASSWORD = "jianding-demo-2026"  # noqa: S105 - printed for the local demo only
 
@@ -33,6 +36,7 @@ FIRMS = [
     ("运城市示范房屋安全鉴定有限公司", "140802", ["140802", "140821", "140828"]),
     ("山西演示建设工程检测鉴定有限公司", "140800", ["140802", "140881", "140882", "140825"]),
     ("运城市样例结构检测技术有限公司", "140881", ["140881", "140830", "140829"]),
+    ("山西暂停示例检测有限公司", "140800", ["140802"]),
 ]
 
 
@@ -139,10 +143,153 @@ def build_pages() -> None:
         )
 
 
+QUALIFICATIONS = [
+    # (firm index, kind, scopes, valid_from, valid_to, status, reason)
+    (0, Qualification.Kind.REGISTRY, [], dt.date(2022, 6, 1), dt.date(2027, 5, 31), "valid", ""),
+    (
+        0,
+        Qualification.Kind.TESTING,
+        ["主体结构", "钢结构", "地基基础"],
+        dt.date(2023, 3, 1),
+        dt.date(2028, 2, 28),
+        "valid",
+        "",
+    ),
+    (1, Qualification.Kind.REGISTRY, [], dt.date(2022, 6, 1), dt.date(2027, 5, 31), "valid", ""),
+    (
+        1,
+        Qualification.Kind.TESTING,
+        ["主体结构"],
+        None,
+        None,
+        "valid",
+        "",
+    ),  # expires within 30 days
+    (
+        2,
+        Qualification.Kind.TESTING,
+        ["主体结构", "地基基础"],
+        dt.date(2020, 1, 1),
+        dt.date(2025, 12, 31),
+        "valid",
+        "",
+    ),
+    (
+        3,
+        Qualification.Kind.REGISTRY,
+        [],
+        dt.date(2022, 6, 1),
+        dt.date(2027, 5, 31),
+        "suspended",
+        "鉴定报告弄虚作假，暂停一年",
+    ),
+    (
+        3,
+        Qualification.Kind.TESTING,
+        ["主体结构"],
+        dt.date(2023, 1, 1),
+        dt.date(2028, 1, 1),
+        "valid",
+        "",
+    ),
+]
+
+
+def build_qualifications(firms: list[AppraisalFirm], today: dt.date) -> None:
+    for n, (index, kind, scopes, start, end, status, reason) in enumerate(QUALIFICATIONS, start=1):
+        if start is None:
+            start, end = today - dt.timedelta(days=5 * 365), today + dt.timedelta(days=20)
+        Qualification.objects.update_or_create(
+            kind=kind,
+            certificate_no=f"晋建鉴字第{2022000 + n}号",
+            defaults={
+                "firm": firms[index],
+                "level": "专项" if kind == Qualification.Kind.TESTING else "",
+                "issuer": "山西省住房和城乡建设厅"
+                if kind == Qualification.Kind.TESTING
+                else "运城市住房和城乡建设局",
+                "valid_from": start,
+                "valid_to": end,
+                "scopes": scopes,
+                "status": status,
+                "status_reason": reason,
+            },
+        )
+    for firm in firms:
+        if not firm.engineers.exists():
+            Engineer.objects.bulk_create(
+                [
+                    Engineer(
+                        firm=firm,
+                        name="周建华",
+                        role=Engineer.Role.PROJECT_LEAD,
+                        title="高级工程师",
+                        registration_type="一级注册结构工程师",
+                        registration_no=f"S{firm.pk:03d}0101",
+                    ),
+                    Engineer(
+                        firm=firm, name="吴立新", role=Engineer.Role.APPRAISER, title="工程师"
+                    ),
+                    Engineer(
+                        firm=firm, name="郑海波", role=Engineer.Role.REVIEWER, title="高级工程师"
+                    ),
+                    Engineer(
+                        firm=firm, name="冯志远", role=Engineer.Role.APPROVER, title="正高级工程师"
+                    ),
+                ]
+            )
+
+
+def build_ledger(count: int, seed: int) -> None:
+    if Building.objects.exists():
+        return
+    counties = {c.name: c for c in County.objects.all()}
+    rows = generate_ledger([(c.code, c.name) for c in counties.values()], count, seed)
+    Building.objects.bulk_create(
+        (Building(**{**row.__dict__, "county": counties[row.county]}) for row in rows),
+        batch_size=1000,
+    )
+
+
+def build_tasks(firms: list[AppraisalFirm], bureau: User, today: dt.date) -> None:
+    """Tasks for every 初判存疑 and 严重隐患 building, walked through the real transitions."""
+    if AppraisalTask.objects.exists():
+        return
+    urgent = Building.objects.filter(initial_judgement__in=[Judgement.DOUBTFUL, Judgement.SERIOUS])
+    tasks_create_bulk(buildings=urgent, actor=bureau, today=today - dt.timedelta(days=40))
+    member = User.objects.get(username="firm")
+    pool = AppraisalTask.objects.filter(
+        state=TaskState.OPEN, building__county__in=firms[0].counties.all()
+    )
+    for task in pool.in_queue_order()[:4]:
+        task_assign(task=task, firm=firms[0], actor=bureau, on=today)
+    for _ in range(6):
+        task_claim_next(user=member, on=today)
+    # Later states belong to the report workflow; until it builds them, move a few tasks on
+    # with audited transitions so every state shows in the demo.
+    later = [TaskState.SUBMITTED, TaskState.RETURNED, TaskState.APPROVED, TaskState.CLOSED]
+    held = list(
+        AppraisalTask.objects.filter(state=TaskState.ACCEPTED, firm=firms[0]).order_by("pk")[:4]
+    )
+    for task, state in zip(held, later, strict=False):
+        AppraisalTask.objects.filter(pk=task.pk).update(state=state, version=task.version + 1)
+        TaskTransition.objects.create(
+            task=task,
+            from_state=task.state,
+            to_state=state,
+            firm=firms[0],
+            actor=bureau,
+            reason="演示数据",
+        )
+
+
 @transaction.atomic
-def build_demo(seed: int = 2022) -> list[DemoLogin]:
-    random.seed(seed)
+def build_demo(seed: int = 2022, buildings: int = 3000) -> list[DemoLogin]:
+    today = timezone.localdate()
     firms = build_firms()
     logins = build_users(firms)
+    build_qualifications(firms, today)
     build_pages()
+    build_ledger(buildings, seed)
+    build_tasks(firms, User.objects.get(username="bureau"), today)
     return logins

@@ -6,7 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from portal.views import dashboards
+from portal.views import buildings, dashboards, queue, tasks
 
 handler403 = "portal.views.errors.permission_denied"
 
@@ -27,6 +27,24 @@ urlpatterns = [
     path("review/", dashboards.reviewer_dashboard, name="reviewer_dashboard"),
     path("site-admin/", dashboards.admin_dashboard, name="admin_dashboard"),
     path("bureau/ledger/", include("buildings.urls")),
+    path("bureau/buildings/", buildings.building_list_view, name="building_list"),
+    path("bureau/buildings/bulk/", buildings.building_bulk_action, name="building_bulk_action"),
+    path("bureau/buildings/<int:pk>/", buildings.building_detail, name="building_detail"),
+    path("bureau/buildings/<int:pk>/recheck/", buildings.building_recheck, name="building_recheck"),
+    path(
+        "bureau/buildings/<int:building_pk>/tasks/new/", tasks.task_create_view, name="task_create"
+    ),
+    path("bureau/tasks/", tasks.task_list, name="task_list"),
+    path("bureau/tasks/deadlines/", tasks.task_deadlines, name="task_deadlines"),
+    path("bureau/tasks/<int:pk>/", tasks.task_detail, name="task_detail"),
+    path("bureau/tasks/<int:pk>/assign/", tasks.task_assign_view, name="task_assign"),
+    path("bureau/tasks/<int:pk>/withdraw/", tasks.task_withdraw_view, name="task_withdraw"),
+    path("firm/tasks/", queue.firm_tasks, name="firm_tasks"),
+    path("firm/tasks/claim-next/", queue.firm_claim_next, name="firm_claim_next"),
+    path("firm/tasks/<int:pk>/", queue.firm_task_detail, name="firm_task_detail"),
+    path("firm/tasks/<int:pk>/accept/", queue.firm_task_accept, name="firm_task_accept"),
+    path("firm/tasks/<int:pk>/decline/", queue.firm_task_decline, name="firm_task_decline"),
+    path("firm/tasks/<int:pk>/claim/", queue.firm_task_claim, name="firm_task_claim"),
     path("", include("institutions.urls")),
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),

@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from portal.roles import Role
 
@@ -26,6 +27,8 @@ class TaskState(models.TextChoices):
 
 # States in which the task is work the firm holds: they count against its capacity.
 FIRM_LOAD_STATES = (TaskState.OFFERED, TaskState.ACCEPTED, TaskState.RETURNED)
+# Before a conclusion, a task past its due date is overdue whatever state it is in.
+OVERDUE_STATES = (TaskState.OPEN, TaskState.OFFERED, TaskState.ACCEPTED, TaskState.RETURNED)
 # States without a conclusion yet (for 动态清零 progress).
 UNCONCLUDED_STATES = (
     TaskState.OPEN,
@@ -129,6 +132,10 @@ class AppraisalTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_appraisal_type_display()} · {self.building.building_no}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.state in OVERDUE_STATES and self.due_date < timezone.localdate()
 
 
 class TaskTransition(models.Model):
