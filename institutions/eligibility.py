@@ -12,6 +12,7 @@ Every assignment, claim and report submission goes through here.
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -65,9 +66,17 @@ class FirmCapability:
             )
         return found
 
-    def task_filter(self, prefix: str = "") -> Q:
-        """A Q selecting AppraisalTask rows (or `prefix`-related ones) this firm may take."""
-        if self.firm_refusals or not self.structure_types or not self.has_capacity:
+    def task_filter(self, prefix: str = "", *, count_capacity: bool = True) -> Q:
+        """A Q selecting AppraisalTask rows (or `prefix`-related ones) this firm may take.
+
+        count_capacity=False leaves the capacity check to the caller (the claim statement
+        checks it against the live count inside its own transaction).
+        """
+        if (
+            self.firm_refusals
+            or not self.structure_types
+            or (count_capacity and not self.has_capacity)
+        ):
             return Q(pk__in=[])
         return Q(
             **{
@@ -124,6 +133,33 @@ def firm_capabilities(firms: Iterable[AppraisalFirm], on: dt.date) -> list[FirmC
 
 def firm_capability(firm: AppraisalFirm, on: dt.date) -> FirmCapability:
     return firm_capabilities([firm], on)[0]
+
+
+# Claim loops ask for the same firm's facts many times a second; qualifications, counties and
+# bars change rarely. Entries live CAPABILITY_CACHE_SECONDS and are dropped at once in this
+# process when a firm or qualification is saved (institutions.signals).
+_capability_cache: dict[tuple[int, dt.date], tuple[float, FirmCapability]] = {}
+
+
+def cached_firm_capability(firm: AppraisalFirm, on: dt.date) -> FirmCapability:
+    """firm_capability reused for a few seconds. Its open_tasks may be stale: only for callers
+    that enforce capacity against the live count themselves."""
+    key = (firm.pk, on)
+    now = time.monotonic()
+    hit = _capability_cache.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    capability = firm_capability(firm, on)
+    _capability_cache[key] = (
+        now + settings.CAMPAIGN.get("capability_cache_seconds", 5),
+        capability,
+    )
+    return capability
+
+
+def forget_capabilities(firm_id: int | None = None) -> None:
+    for key in [k for k in _capability_cache if firm_id is None or k[0] == firm_id]:
+        _capability_cache.pop(key, None)
 
 
 def eligible_firms(building: Building, on: dt.date) -> list[tuple[FirmCapability, list[Refusal]]]:

@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from institutions.eligibility import firm_capability
+from institutions.eligibility import FirmCapability, cached_firm_capability, firm_capability
 from reports.campaign import plan_task
-from reports.models import AppraisalTask, AppraisalType, TaskState, TaskTransition
+from reports.models import FIRM_LOAD_STATES, AppraisalTask, AppraisalType, TaskState, TaskTransition
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from buildings.models import Building
     from institutions.models import AppraisalFirm
     from portal.models import User
+    from reports.models import AppraisalTaskQuerySet
 
 
 class TaskError(Exception):
@@ -226,28 +227,96 @@ def task_claim_next(*, user: User, on: dt.date | None = None) -> AppraisalTask |
     """Take the first open task, in queue order, that the user's firm may take; None if none.
 
     Rows locked by a concurrent claimer are skipped (SKIP LOCKED), so claimers never wait on
-    or collide with each other; on SQLite the conditional UPDATE in _move is the guard.
+    or collide with each other. The firm row lock makes the capacity check and the claim one
+    step for claimers of the same firm. On PostgreSQL the pick, the update and the audit row
+    are one statement (the hot path of the queue); elsewhere the ORM path does the same.
     """
+    if user.firm_id is None:
+        raise TaskError("只有鉴定机构人员可以领取任务。")
     on = on or timezone.localdate()
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            return _claim_in_one_statement(user, on)
         firm = _lock_firm(user)
         capability = firm_capability(firm, on)
-        candidate = (
-            AppraisalTask.objects.filter(capability.task_filter(), state=TaskState.OPEN)
-            .in_queue_order()
-            .select_for_update(skip_locked=True, of=("self",))
-            .first()
-        )
+        if not capability.has_capacity:
+            return None
+        candidate = _candidates(capability).first()
         if candidate is None:
             return None
-        return _move(
-            candidate,
-            expected=[TaskState.OPEN],
-            to=TaskState.ACCEPTED,
-            actor=user,
-            firm=firm,
-            reason="领取下一个任务",
-        )
+        return _move(candidate, expected=[TaskState.OPEN], to=TaskState.ACCEPTED, actor=user, firm=firm, reason=CLAIM_NEXT)
+
+
+CLAIM_NEXT = "领取下一个任务"
+
+
+def _candidates(capability: FirmCapability) -> AppraisalTaskQuerySet:
+    """Open tasks the firm may take, in queue order, skipping rows other claimers hold."""
+    return (
+        AppraisalTask.objects.filter(capability.task_filter(count_capacity=False), state=TaskState.OPEN)
+        .in_queue_order()
+        .select_for_update(skip_locked=True, of=("self",))
+    )
+
+
+# Compiled candidate SELECTs per cached capability: compiling the queryset costs more than
+# running it.
+_pick_sql: dict[int, tuple[FirmCapability, str, tuple]] = {}
+
+
+def _claim_in_one_statement(user: User, on: dt.date) -> AppraisalTask | None:
+    """Lock the firm, then pick, move and audit the head of its candidates in one statement.
+
+    The candidate SELECT (eligibility filter, queue order, FOR UPDATE SKIP LOCKED) is compiled
+    by the ORM from `_candidates`, the queryset the other backends run; this only wraps it.
+    The capacity count runs after the firm lock, in a fresh snapshot, so claimers of one
+    firm cannot overshoot it.
+    """
+    from institutions.models import AppraisalFirm
+
+    firms = AppraisalFirm._meta.db_table
+    tasks = AppraisalTask._meta.db_table
+    audit = TaskTransition._meta.db_table
+    concrete = AppraisalTask._meta.concrete_fields
+    fields = [f.attname for f in concrete]
+    columns = ", ".join(f't."{f.column}"' for f in concrete)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1 FROM {firms} WHERE id = %s FOR UPDATE", [user.firm_id])  # noqa: S608
+        capability = cached_firm_capability(user.firm, on)
+        cached = _pick_sql.get(user.firm_id)
+        if cached is None or cached[0] is not capability:
+            sql, params = _candidates(capability).values("id")[:1].query.sql_with_params()
+            cached = _pick_sql[user.firm_id] = (capability, sql, params)
+        _, pick_sql, pick_params = cached
+        now = timezone.now()
+        cursor.execute(
+            f"""
+            WITH picked AS ({pick_sql}),
+            moved AS (
+                UPDATE {tasks} AS t
+                   SET state = %s, firm_id = %s, version = t.version + 1, updated_at = %s
+                  FROM picked
+                 WHERE t.id = picked.id
+                   AND (SELECT count(*) FROM (
+                            SELECT 1 FROM {tasks} WHERE firm_id = %s AND state = ANY(%s) LIMIT %s
+                        ) AS held) < %s
+                RETURNING {columns}
+            ),
+            audited AS (
+                INSERT INTO {audit} (task_id, from_state, to_state, firm_id, actor_id, reason, at)
+                SELECT id, %s, %s, %s, %s, %s, %s FROM moved
+            )
+            SELECT * FROM moved
+            """,  # noqa: S608 - table names come from model metadata, values are parameters
+            [
+                *pick_params,
+                TaskState.ACCEPTED, user.firm_id, now,
+                user.firm_id, list(FIRM_LOAD_STATES), capability.capacity, capability.capacity,
+                TaskState.OPEN, TaskState.ACCEPTED, user.firm_id, user.pk, CLAIM_NEXT, now,
+            ],
+        )  # fmt: skip
+        row = cursor.fetchone()
+    return None if row is None else AppraisalTask.from_db(connection.alias, fields, row)
 
 
 def _lock_firm(user: User) -> AppraisalFirm:

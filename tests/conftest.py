@@ -45,3 +45,13 @@ def personas(db) -> Personas:
         admin=AdminUserFactory(username="siteadmin"),
         no_role=UserFactory(username="norole", role=""),
     )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_capability_cache():
+    # Test databases roll back and reuse primary keys: never serve a previous test's firm.
+    from institutions.eligibility import forget_capabilities
+
+    forget_capabilities()
+    yield
+    forget_capabilities()
