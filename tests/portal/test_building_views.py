@@ -16,7 +16,11 @@ PDF = b"%PDF-1.4\n%test evidence\n"
 
 
 def linyi(**kw):
-    return BuildingFactory(county=county("140821"), building_no=kw.pop("no", None) or f"140821-{Building.objects.count():06d}", **kw)
+    return BuildingFactory(
+        county=county("140821"),
+        building_no=kw.pop("no", None) or f"140821-{Building.objects.count():06d}",
+        **kw,
+    )
 
 
 def test_list_is_scoped_to_the_county(client, personas):
@@ -37,12 +41,23 @@ def test_list_is_bureau_only(client, personas):
 
 
 def test_filters(client, personas):
-    BuildingFactory(building_no="140802-000001", initial_judgement="初判存疑", floors=3, is_business=True, business_use="餐饮", alteration="加建")
-    BuildingFactory(building_no="140802-000002", initial_judgement="初判存疑", structure_type="钢结构")
+    BuildingFactory(
+        building_no="140802-000001",
+        initial_judgement="初判存疑",
+        floors=3,
+        is_business=True,
+        business_use="餐饮",
+        alteration="加建",
+    )
+    BuildingFactory(
+        building_no="140802-000002", initial_judgement="初判存疑", structure_type="钢结构"
+    )
     BuildingFactory(building_no="140802-000003")
     concluded = BuildingFactory(building_no="140802-000004", initial_judgement="初判存疑")
     task = task_create(building=concluded, actor=None)
-    AppraisalTask.objects.filter(pk=task.pk).update(state=TaskState.APPROVED, firm=personas.firm_member.firm)
+    AppraisalTask.objects.filter(pk=task.pk).update(
+        state=TaskState.APPROVED, firm=personas.firm_member.firm
+    )
     client.force_login(personas.city_bureau)
 
     def numbers(**params):
@@ -85,7 +100,9 @@ def test_bulk_create_tasks_for_the_filtered_buildings(client, personas):
     linyi(initial_judgement="初判存疑")
     client.force_login(personas.county_bureau)
     response = client.post(
-        reverse("building_bulk_action"), {"judgement": "初判存疑", "action": "create_tasks", "query": "judgement=初判存疑"}, follow=True
+        reverse("building_bulk_action"),
+        {"judgement": "初判存疑", "action": "create_tasks", "query": "judgement=初判存疑"},
+        follow=True,
     )
     assert "已创建 3 个任务" in response.content.decode()
     assert AppraisalTask.objects.count() == 3  # the 临猗县 one is outside this user's county
@@ -132,14 +149,21 @@ def test_correction_needs_evidence_of_a_real_document(client, personas):
             "new_value": "3",
             "confirmed_by": "王工",
             "confirmer_kind": "工匠",
-            "evidence": SimpleUploadedFile("x.pdf", b"MZ not a pdf", content_type="application/pdf"),
+            "evidence": SimpleUploadedFile(
+                "x.pdf", b"MZ not a pdf", content_type="application/pdf"
+            ),
         },
     )
     assert "须为PDF、JPG或PNG" in response.content.decode()
     response = client.post(
         reverse("building_detail", args=[building.pk]),
-        {"field": "floors", "new_value": "三", "confirmed_by": "王工", "confirmer_kind": "工匠",
-         "evidence": SimpleUploadedFile("c.pdf", PDF)},
+        {
+            "field": "floors",
+            "new_value": "三",
+            "confirmed_by": "王工",
+            "confirmer_kind": "工匠",
+            "evidence": SimpleUploadedFile("c.pdf", PDF),
+        },
     )
     assert response.status_code == 200
     assert not BuildingCorrection.objects.exists()

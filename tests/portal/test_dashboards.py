@@ -75,3 +75,35 @@ def test_inactive_user_cannot_reach_a_dashboard(client, personas):
     user.save()
     client.force_login(user)
     assert client.get(reverse("reviewer_dashboard")).status_code in (302, 403)
+
+
+def test_bureau_dashboard_counts_doubtful_buildings_without_conclusion(client, personas):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from reports.assignments import task_create
+    from reports.models import AppraisalTask, TaskState
+    from tests.factories import BuildingFactory, QualificationFactory
+
+    BuildingFactory(initial_judgement="初判存疑")
+    in_progress = task_create(building=BuildingFactory(initial_judgement="初判存疑"), actor=None)
+    done = task_create(building=BuildingFactory(initial_judgement="初判存疑"), actor=None)
+    AppraisalTask.objects.filter(pk=done.pk).update(
+        state=TaskState.APPROVED, firm=personas.firm_member.firm
+    )
+    assert in_progress.state == TaskState.OPEN
+    QualificationFactory(
+        firm=personas.firm_member.firm,
+        valid_to=timezone.localdate() + dt.timedelta(days=10),
+        certificate_no="即将到期001",
+    )
+    client.force_login(personas.city_bureau)
+    response = client.get(reverse("bureau_dashboard"))
+    assert response.context["doubtful_open"] == 2
+    assert response.context["doubtful_total"] == 3
+    assert "即将到期001" in response.content.decode()
+    client.force_login(personas.firm_member)
+    assert "即将到期001" in client.get(reverse("firm_dashboard")).content.decode()
+    client.force_login(personas.other_firm_member)
+    assert "即将到期001" not in client.get(reverse("firm_dashboard")).content.decode()

@@ -27,7 +27,11 @@ def test_assign_offers_only_eligible_firms_and_audits(client, personas):
     body = client.get(reverse("task_detail", args=[task.pk])).content.decode()
     assert f'value="{eligible.pk}"' in body
     assert "未登记服务盐湖区" in body
-    response = client.post(reverse("task_assign", args=[task.pk]), {"firm": eligible.pk, "version": task.version}, follow=True)
+    response = client.post(
+        reverse("task_assign", args=[task.pk]),
+        {"firm": eligible.pk, "version": task.version},
+        follow=True,
+    )
     assert "已派单给甲鉴定公司" in response.content.decode()
     task.refresh_from_db()
     assert task.state == TaskState.OFFERED and task.firm == eligible
@@ -37,14 +41,20 @@ def test_a_stale_assign_form_is_a_conflict_message(client, personas):
     firm = qualified_firm("140802")
     task = task_create(building=BuildingFactory(), actor=personas.city_bureau)
     client.force_login(personas.city_bureau)
-    response = client.post(reverse("task_assign", args=[task.pk]), {"firm": firm.pk, "version": task.version - 1}, follow=True)
+    response = client.post(
+        reverse("task_assign", args=[task.pk]),
+        {"firm": firm.pk, "version": task.version - 1},
+        follow=True,
+    )
     assert "刷新页面后重试" in response.content.decode()
     task.refresh_from_db()
     assert task.state == TaskState.OPEN
 
 
 def test_county_staff_cannot_touch_another_county(client, personas):
-    task = task_create(building=BuildingFactory(county=county("140821"), building_no="140821-000001"), actor=None)
+    task = task_create(
+        building=BuildingFactory(county=county("140821"), building_no="140821-000001"), actor=None
+    )
     client.force_login(personas.county_bureau)
     assert client.get(reverse("task_detail", args=[task.pk])).status_code == 404
     firm = qualified_firm("140821")
@@ -55,7 +65,11 @@ def test_task_list_query_count_is_constant(client, personas):
     firm = qualified_firm("140802")
     client.force_login(personas.city_bureau)
     for _ in range(2):
-        task_assign(task=task_create(building=BuildingFactory(), actor=None), firm=firm, actor=personas.city_bureau)
+        task_assign(
+            task=task_create(building=BuildingFactory(), actor=None),
+            firm=firm,
+            actor=personas.city_bureau,
+        )
     small = queries(client, reverse("task_list"))
     for _ in range(30):
         task_create(building=BuildingFactory(), actor=None)
@@ -76,7 +90,9 @@ def test_deadlines_by_county_and_firm(client, personas):
 def test_firm_sees_offered_task_first_and_accepts(client, personas):
     member = FirmMemberFactory(firm=qualified_firm("140802"))
     task = task_assign(
-        task=task_create(building=BuildingFactory(initial_judgement="初判存疑"), actor=None), firm=member.firm, actor=personas.city_bureau
+        task=task_create(building=BuildingFactory(initial_judgement="初判存疑"), actor=None),
+        firm=member.firm,
+        actor=personas.city_bureau,
     )
     client.force_login(member)
     response = client.get(reverse("firm_tasks"))
@@ -107,13 +123,21 @@ def test_firm_queue_query_count_is_constant(client, personas):
     for _ in range(30):
         task_create(building=BuildingFactory(), actor=None)
     for _ in range(5):
-        task_assign(task=task_create(building=BuildingFactory(), actor=None), firm=member.firm, actor=personas.city_bureau)
+        task_assign(
+            task=task_create(building=BuildingFactory(), actor=None),
+            firm=member.firm,
+            actor=personas.city_bureau,
+        )
     assert queries(client, reverse("firm_tasks")) == small
 
 
 def test_firm_cannot_see_another_firms_task(client, personas):
     other = qualified_firm("140802")
-    task = task_assign(task=task_create(building=BuildingFactory(), actor=None), firm=other, actor=personas.city_bureau)
+    task = task_assign(
+        task=task_create(building=BuildingFactory(), actor=None),
+        firm=other,
+        actor=personas.city_bureau,
+    )
     client.force_login(personas.firm_member)
     assert client.get(reverse("firm_task_detail", args=[task.pk])).status_code == 404
     assert client.post(reverse("firm_task_accept", args=[task.pk])).status_code == 404
@@ -121,9 +145,15 @@ def test_firm_cannot_see_another_firms_task(client, personas):
 
 def test_decline_needs_a_reason(client, personas):
     member = FirmMemberFactory(firm=qualified_firm("140802"))
-    task = task_assign(task=task_create(building=BuildingFactory(), actor=None), firm=member.firm, actor=personas.city_bureau)
+    task = task_assign(
+        task=task_create(building=BuildingFactory(), actor=None),
+        firm=member.firm,
+        actor=personas.city_bureau,
+    )
     client.force_login(member)
-    response = client.post(reverse("firm_task_decline", args=[task.pk]), {"reason": ""}, follow=True)
+    response = client.post(
+        reverse("firm_task_decline", args=[task.pk]), {"reason": ""}, follow=True
+    )
     assert "须填写原因" in response.content.decode()
     client.post(reverse("firm_task_decline", args=[task.pk]), {"reason": "人手不足"})
     task.refresh_from_db()
