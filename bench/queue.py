@@ -64,7 +64,12 @@ def prepare(tasks: int, claimers: int) -> list[str]:
                 address=f"基准测试地址{i}",
                 structure_type="砖混结构",
                 floors=1 + i % 5,
-                initial_judgement=["初判存疑", "存在严重安全隐患", "存在一定安全隐患", "未发现安全隐患"][i % 4],
+                initial_judgement=[
+                    "初判存疑",
+                    "存在严重安全隐患",
+                    "存在一定安全隐患",
+                    "未发现安全隐患",
+                ][i % 4],
                 is_business=i % 3 == 0,
                 alteration=["否", "加建"][i % 2],
             )
@@ -72,7 +77,9 @@ def prepare(tasks: int, claimers: int) -> list[str]:
         ),
         batch_size=2000,
     )
-    tasks_create_bulk(buildings=Building.objects.filter(building_no__startswith="BENCH-"), actor=None)
+    tasks_create_bulk(
+        buildings=Building.objects.filter(building_no__startswith="BENCH-"), actor=None
+    )
     names = []
     for i in range(claimers):
         firm, _ = AppraisalFirm.objects.get_or_create(

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from buildings.models import Building, BuildingCorrection
+from reports.queue import QUEUE_FIELDS, requeue_building
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -15,9 +16,6 @@ if TYPE_CHECKING:
     from django.core.files import File
 
     from portal.models import User
-
-# Fields whose change moves the building in the assignment queue.
-QUEUE_FIELDS = {"initial_judgement", "is_business", "alteration", "floors", "max_span", "is_steel"}
 
 
 def display_value(building: Building, field: str) -> str:
@@ -66,8 +64,6 @@ def correction_record(
         recorded_by=actor,
     )
     if field in QUEUE_FIELDS:
-        from reports.assignments import requeue_building
-
         requeue_building(building)
     return correction
 
@@ -76,4 +72,6 @@ def buildings_mark_recheck(*, buildings: Iterable[Building], reason: str) -> int
     if not reason.strip():
         raise ValidationError("标记复核须填写原因。")
     ids = [b.pk for b in buildings]
-    return Building.objects.filter(pk__in=ids).update(needs_recheck=True, recheck_reason=reason.strip()[:200])
+    return Building.objects.filter(pk__in=ids).update(
+        needs_recheck=True, recheck_reason=reason.strip()[:200]
+    )

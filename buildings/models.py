@@ -182,6 +182,17 @@ class BuildingCorrection(models.Model):
 class LedgerImport(models.Model):
     """One run of a ledger import, kept so the bureau can download its rejected rows."""
 
+    class QuerySet(models.QuerySet["LedgerImport"]):
+        def visible_to(self, user: Any) -> LedgerImport.QuerySet:
+            """Imports a user may read: site admins and city-wide bureau staff all of them,
+            county bureau staff the imports they made themselves, everyone else none."""
+            role = Role.of(user)
+            if role == Role.ADMIN or (role == Role.BUREAU and user.county_id is None):
+                return self.all()
+            if role == Role.BUREAU:
+                return self.filter(imported_by=user)
+            return self.none()
+
     file_name = models.CharField("文件名", max_length=200)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -195,6 +206,8 @@ class LedgerImport(models.Model):
     errors = models.JSONField("拒收明细", default=list)
     # [{"building_no": "...", "field": "floors", "ledger": "3", "confirmed": "2"}]
     conflict_rows = models.JSONField("冲突明细", default=list)
+
+    objects = QuerySet.as_manager()
 
     class Meta:
         ordering = ["-started_at"]

@@ -57,16 +57,26 @@ class BuildingFilterForm(forms.Form):
     """The building filter of the bureau list; also selects buildings for bulk task creation."""
 
     q = forms.CharField(label="房屋编号/地址/产权人", required=False)
-    county = forms.ModelChoiceField(label="县区", queryset=County.objects.none(), required=False, empty_label="全部")
-    judgement = forms.ChoiceField(label="初判", choices=[("", "全部"), *Judgement.choices], required=False)
-    structure_type = forms.ChoiceField(label="结构类型", choices=[("", "全部"), *StructureType.choices], required=False)
+    county = forms.ModelChoiceField(
+        label="县区", queryset=County.objects.none(), required=False, empty_label="全部"
+    )
+    judgement = forms.ChoiceField(
+        label="初判", choices=[("", "全部"), *Judgement.choices], required=False
+    )
+    structure_type = forms.ChoiceField(
+        label="结构类型", choices=[("", "全部"), *StructureType.choices], required=False
+    )
     floors_min = forms.IntegerField(label="层数≥", min_value=1, max_value=100, required=False)
     floors_max = forms.IntegerField(label="层数≤", min_value=1, max_value=100, required=False)
     business = forms.ChoiceField(label="经营性", choices=YES_NO, required=False)
     alteration = forms.ChoiceField(
-        label="改扩建", choices=[("", "全部"), ("any", "有改扩建"), *Alteration.choices], required=False
+        label="改扩建",
+        choices=[("", "全部"), ("any", "有改扩建"), *Alteration.choices],
+        required=False,
     )
-    status = forms.ChoiceField(label="鉴定状态", choices=[("", "全部"), *AppraisalStatus.CHOICES], required=False)
+    status = forms.ChoiceField(
+        label="鉴定状态", choices=[("", "全部"), *AppraisalStatus.CHOICES], required=False
+    )
     recheck = forms.ChoiceField(label="待复核", choices=YES_NO, required=False)
 
     def __init__(self, *args: Any, counties: Any, **kwargs: Any) -> None:
@@ -80,7 +90,11 @@ class BuildingFilterForm(forms.Form):
         d = self.cleaned_data
         if d["q"]:
             term = d["q"].strip()
-            qs = qs.filter(Q(building_no__icontains=term) | Q(address__icontains=term) | Q(owner__icontains=term))
+            qs = qs.filter(
+                Q(building_no__icontains=term)
+                | Q(address__icontains=term)
+                | Q(owner__icontains=term)
+            )
         if d["county"]:
             qs = qs.filter(county=d["county"])
         if d["judgement"]:

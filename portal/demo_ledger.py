@@ -137,3 +137,18 @@ def generate_ledger(
                 ["", "", "", "临街", "产权人外出务工，由亲属代管", "一层经营、二层以上自住"]
             ),
         )
+
+
+def ledger_cells(row: LedgerRow) -> list[object]:
+    """The row as a ledger file writes it (是/否, plain numbers), in the ledger's column order."""
+    from buildings.ledger.columns import COLUMNS
+
+    cells: list[object] = []
+    for column in COLUMNS:
+        value = row.county if column.field == "county_id" else getattr(row, column.field)
+        if isinstance(value, bool):
+            value = "是" if value else "否"
+        elif isinstance(value, Decimal):
+            value = float(value)
+        cells.append(None if value == "" else value)
+    return cells

@@ -244,7 +244,14 @@ def task_claim_next(*, user: User, on: dt.date | None = None) -> AppraisalTask |
         candidate = _candidates(capability).first()
         if candidate is None:
             return None
-        return _move(candidate, expected=[TaskState.OPEN], to=TaskState.ACCEPTED, actor=user, firm=firm, reason=CLAIM_NEXT)
+        return _move(
+            candidate,
+            expected=[TaskState.OPEN],
+            to=TaskState.ACCEPTED,
+            actor=user,
+            firm=firm,
+            reason=CLAIM_NEXT,
+        )
 
 
 CLAIM_NEXT = "领取下一个任务"
@@ -253,7 +260,9 @@ CLAIM_NEXT = "领取下一个任务"
 def _candidates(capability: FirmCapability) -> AppraisalTaskQuerySet:
     """Open tasks the firm may take, in queue order, skipping rows other claimers hold."""
     return (
-        AppraisalTask.objects.filter(capability.task_filter(count_capacity=False), state=TaskState.OPEN)
+        AppraisalTask.objects.filter(
+            capability.task_filter(count_capacity=False), state=TaskState.OPEN
+        )
         .in_queue_order()
         .select_for_update(skip_locked=True, of=("self",))
     )
@@ -326,15 +335,3 @@ def _lock_firm(user: User) -> AppraisalFirm:
     if user.firm_id is None:
         raise TaskError("只有鉴定机构人员可以领取任务。")
     return AppraisalFirm.objects.select_for_update().get(pk=user.firm_id)
-
-
-def requeue_building(building: Building) -> int:
-    """Recompute the queue rank of a building's open tasks after its ledger facts changed."""
-    from reports.queue import get_queue_policy
-
-    policy = get_queue_policy()
-    deadline = policy.deadline_class_for(building)
-    return AppraisalTask.objects.filter(building=building, state=TaskState.OPEN).update(
-        priority=policy.priority(building.initial_judgement, deadline.code),
-        deadline_class=deadline.code,
-    )

@@ -8,6 +8,7 @@ deadline classes, earlier due date, older task. Every queue view and every claim
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -17,10 +18,16 @@ from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 
-from buildings.models import Alteration
+from buildings.models import Alteration, Building
 
 if TYPE_CHECKING:
-    from buildings.models import Building
+    from collections.abc import Iterable, Mapping
+    from typing import Any
+
+# Building fields the queue policy reads: a change in any of them may move an open task.
+QUEUE_FIELDS = frozenset(
+    {"initial_judgement", "is_business", "alteration", "floors", "max_span", "is_steel"}
+)
 
 
 @dataclass(frozen=True)
@@ -87,3 +94,45 @@ def get_queue_policy() -> QueuePolicy:
 def _reset_policy(*, setting: str, **kwargs: object) -> None:
     if setting == "CAMPAIGN":
         get_queue_policy.cache_clear()
+
+
+def requeue_open_tasks(facts: Mapping[int, Mapping[str, Any]]) -> int:
+    """Re-rank the open tasks of buildings whose ledger facts changed; returns tasks moved.
+
+    `facts` maps a building pk to its current values of (at least) QUEUE_FIELDS. One SELECT
+    per chunk of buildings and one UPDATE per distinct new rank, so an import that changes
+    thousands of buildings stays cheap. Due dates are kept.
+    """
+    from reports.models import AppraisalTask, TaskState
+
+    policy = get_queue_policy()
+    moves: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for chunk in _chunks(list(facts), 900):
+        open_tasks = AppraisalTask.objects.filter(
+            building_id__in=chunk, state=TaskState.OPEN
+        ).values_list("pk", "building_id", "priority", "deadline_class")
+        for task_id, building_id, priority, deadline_class in open_tasks:
+            values = facts[building_id]
+            building = Building(pk=building_id, **{name: values[name] for name in QUEUE_FIELDS})
+            deadline = policy.deadline_class_for(building)
+            rank = (policy.priority(building.initial_judgement, deadline.code), deadline.code)
+            if rank != (priority, deadline_class):
+                moves[rank].append(task_id)
+    moved = 0
+    for (priority, deadline_class), task_ids in moves.items():
+        for chunk in _chunks(task_ids, 900):
+            moved += AppraisalTask.objects.filter(pk__in=chunk, state=TaskState.OPEN).update(
+                priority=priority, deadline_class=deadline_class
+            )
+    return moved
+
+
+def requeue_building(building: Building) -> int:
+    return requeue_open_tasks(
+        {building.pk: {name: getattr(building, name) for name in QUEUE_FIELDS}}
+    )
+
+
+def _chunks(items: list, size: int) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

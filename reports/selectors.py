@@ -20,7 +20,9 @@ def overdue(qs: AppraisalTaskQuerySet, today: dt.date) -> AppraisalTaskQuerySet:
 
 def due_soon(qs: AppraisalTaskQuerySet, today: dt.date) -> AppraisalTaskQuerySet:
     days = settings.CAMPAIGN["due_soon_days"]
-    return qs.filter(state__in=OVERDUE_STATES, due_date__gte=today, due_date__lte=today + dt.timedelta(days=days))
+    return qs.filter(
+        state__in=OVERDUE_STATES, due_date__gte=today, due_date__lte=today + dt.timedelta(days=days)
+    )
 
 
 def deadline_breakdown(qs: AppraisalTaskQuerySet, today: dt.date, by: str) -> list[dict[str, Any]]:
@@ -32,13 +34,18 @@ def deadline_breakdown(qs: AppraisalTaskQuerySet, today: dt.date, by: str) -> li
         .values(by)
         .annotate(
             overdue=Count("pk", filter=Q(due_date__lt=today)),
-            due_soon=Count("pk", filter=Q(due_date__gte=today, due_date__lte=today + dt.timedelta(days=days))),
+            due_soon=Count(
+                "pk", filter=Q(due_date__gte=today, due_date__lte=today + dt.timedelta(days=days))
+            ),
             active=Count("pk"),
         )
         .filter(Q(overdue__gt=0) | Q(due_soon__gt=0))
         .order_by("-overdue", "-due_soon", by)
     )
-    return [{"name": r[by] or "（待分派）", **{k: r[k] for k in ("overdue", "due_soon", "active")}} for r in rows]
+    return [
+        {"name": r[by] or "（待分派）", **{k: r[k] for k in ("overdue", "due_soon", "active")}}
+        for r in rows
+    ]
 
 
 def task_list_qs(user: Any) -> AppraisalTaskQuerySet:

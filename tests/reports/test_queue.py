@@ -7,10 +7,10 @@ import datetime as dt
 from django.conf import settings
 from django.test import override_settings
 
-from reports.assignments import requeue_building, task_create
+from reports.assignments import task_create
 from reports.campaign import plan_task, suggested_appraisal_type
 from reports.models import AppraisalTask, AppraisalType
-from reports.queue import get_queue_policy
+from reports.queue import get_queue_policy, requeue_building
 from tests.factories import BuildingFactory, BureauUserFactory
 
 TODAY = dt.date(2026, 9, 1)
