@@ -30,3 +30,17 @@ def test_editors_reach_cms_and_firms_do_not(client, personas):
     assert response.status_code in (302, 403)
     if response.status_code == 302:
         assert "login" in response.url
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/django-admin/buildings/building/",
+        "/django-admin/institutions/appraisalfirm/",
+        "/django-admin/reports/appraisaltask/",
+        "/django-admin/buildings/ledgerimport/",
+    ],
+)
+def test_admin_lists_render(client, personas, url):
+    client.force_login(personas.admin)
+    assert client.get(url).status_code == 200

@@ -1,0 +1,28 @@
+from django.contrib import admin
+
+from reports.models import AppraisalTask, TaskTransition
+
+
+class TaskTransitionInline(admin.TabularInline):
+    # The audit trail is read-only, even for site admins.
+    model = TaskTransition
+    extra = 0
+    can_delete = False
+    readonly_fields = ("from_state", "to_state", "firm", "actor", "reason", "at")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AppraisalTask)
+class AppraisalTaskAdmin(admin.ModelAdmin):
+    # State changes go through reports.assignments (audited), never through this form.
+    list_display = ("building", "appraisal_type", "state", "firm", "due_date", "priority")
+    list_filter = ("state", "appraisal_type", "deadline_class")
+    list_select_related = ("building", "firm")
+    search_fields = ("building__building_no",)
+    readonly_fields = [f.name for f in AppraisalTask._meta.fields]
+    inlines = [TaskTransitionInline]
+
+    def has_add_permission(self, request):
+        return False
