@@ -108,6 +108,10 @@ class Building(models.Model):
     initial_judgement = models.CharField("初判结论", max_length=10, choices=Judgement.choices)
     control_measures = models.CharField("管控措施", max_length=200, blank=True)
     remarks = models.TextField("备注", blank=True)
+    # Set when a report is accepted: the latest conclusion and whether C/D control is required.
+    appraisal_grade = models.CharField("鉴定等级", max_length=1, blank=True)
+    control_required = models.BooleanField("需管控（停止使用、清人、封房）", default=False)
+    control_required_since = models.DateField("需管控起始日", null=True, blank=True)
     needs_recheck = models.BooleanField("待复核", default=False)
     recheck_reason = models.CharField("复核原因", max_length=200, blank=True)
     created_at = models.DateTimeField("建档时间", auto_now_add=True)

@@ -6,7 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from portal.views import buildings, dashboards, queue, tasks
+from portal.views import buildings, dashboards, queue, reports, tasks
 
 handler403 = "portal.views.errors.permission_denied"
 
@@ -45,6 +45,16 @@ urlpatterns = [
     path("firm/tasks/<int:pk>/accept/", queue.firm_task_accept, name="firm_task_accept"),
     path("firm/tasks/<int:pk>/decline/", queue.firm_task_decline, name="firm_task_decline"),
     path("firm/tasks/<int:pk>/claim/", queue.firm_task_claim, name="firm_task_claim"),
+    path("firm/tasks/<int:task_pk>/upload/", reports.report_upload, name="report_upload"),
+    path("reports/<int:pk>/", reports.report_version, name="report_version"),
+    path("reports/<int:pk>/status/", reports.report_version_status, name="report_version_status"),
+    path("reports/<int:pk>/correct/", reports.report_correct, name="report_correct"),
+    path("reports/<int:pk>/submit/", reports.report_submit, name="report_submit"),
+    path("reports/<int:pk>/review/", reports.report_review, name="report_review"),
+    path("reports/<int:pk>/file/", reports.report_file, name="report_file"),
+    path("reports/<int:pk>/pages/<int:number>.png", reports.report_page, name="report_page"),
+    path("reports/photos/<int:pk>/<str:kind>/", reports.report_photo, name="report_photo"),
+    path("bureau/reports/", reports.review_list, name="review_list"),
     path("", include("institutions.urls")),
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),

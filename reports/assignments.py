@@ -173,6 +173,17 @@ def task_withdraw(*, task: AppraisalTask, actor: User, reason: str) -> Appraisal
     )
 
 
+def task_follow_report(*, task: AppraisalTask, to: str, actor: User, reason: str) -> AppraisalTask:
+    """Move a task along with its report (submitted, returned, approved); audited like the rest."""
+    expected = {
+        TaskState.SUBMITTED: [TaskState.ACCEPTED, TaskState.RETURNED],
+        TaskState.RETURNED: [TaskState.SUBMITTED],
+        TaskState.APPROVED: [TaskState.SUBMITTED],
+    }[to]
+    task.refresh_from_db(fields=["state", "version", "firm"])
+    return _move(task, expected=expected, to=to, actor=actor, firm=task.firm, reason=reason)
+
+
 def _own_task(task: AppraisalTask, user: User) -> None:
     if task.firm_id is None or task.firm_id != user.firm_id:
         raise TaskError("该任务未派给您的机构。")

@@ -220,6 +220,21 @@ CAMPAIGN = {
     "due_soon_days": 7,
 }
 
+# Report uploads and parsing. Parsing runs in a separate process with these limits.
+REPORTS = {
+    "max_pdf_bytes": env_int("REPORT_MAX_PDF_MB", 50) * 1024 * 1024,
+    "max_photo_bytes": env_int("REPORT_MAX_PHOTO_MB", 20) * 1024 * 1024,
+    "max_photos": env_int("REPORT_MAX_PHOTOS", 40),
+    "max_photo_pixels": env_int("REPORT_MAX_PHOTO_PIXELS", 60_000_000),
+    "max_pages": env_int("REPORT_MAX_PAGES", 150),
+    "parse_timeout_seconds": env_int("REPORT_PARSE_TIMEOUT", 300),
+    "parse_memory_bytes": env_int("REPORT_PARSE_MEMORY_MB", 1536) * 1024 * 1024,
+    # A version stuck in "parsing" longer than this had its worker die: it is parsed again.
+    "parse_stale_seconds": env_int("REPORT_PARSE_STALE", 900),
+    "parse_max_attempts": 3,
+    "page_image_width": 1000,
+}
+
 WAGTAIL_SITE_NAME = "鉴定门户"
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://localhost:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}

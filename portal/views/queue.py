@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from institutions.eligibility import firm_capability
 from portal.roles import Role, role_required
 from reports.assignments import TaskError, task_accept, task_claim, task_claim_next, task_decline
-from reports.models import AppraisalTask, TaskState
+from reports.models import AppraisalTask, ReportVersion, TaskState
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
@@ -69,10 +69,19 @@ def firm_task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Pool tasks may carry other firms' history (decline reasons): show it only to the holder.
     own = task.firm_id == request.user.firm_id
     transitions = task.transitions.select_related("actor") if own else []
+    versions = (
+        ReportVersion.objects.visible_to(request.user).filter(report__task=task).order_by("-number") if own else []
+    )
     return render(
         request,
         "portal/queue/firm_task_detail.html",
-        {"task": task, "building": task.building, "transitions": transitions},
+        {
+            "task": task,
+            "building": task.building,
+            "transitions": transitions,
+            "report_versions": versions,
+            "report_upload_states": [TaskState.ACCEPTED, TaskState.RETURNED],
+        },
     )
 
 

@@ -1,0 +1,40 @@
+"""Page images of a report PDF, rendered with pypdfium2 once and cached in storage."""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+
+from reports.parsing import local_copy
+
+if TYPE_CHECKING:
+    from reports.models import ReportVersion
+
+
+def page_image(version: ReportVersion, number: int) -> bytes:
+    """PNG of page `number` (1-based). Only for versions the sandboxed parse read successfully."""
+    width = settings.REPORTS["page_image_width"]
+    key = f"cache/pages/{version.pk}/{number}-{width}.png"
+    if default_storage.exists(key):
+        with default_storage.open(key, "rb") as f:
+            return f.read()
+    import pypdfium2
+
+    with local_copy(version.file.name) as path:
+        pdf = pypdfium2.PdfDocument(str(path))
+        try:
+            page = pdf[number - 1]
+            scale = width / page.get_width()
+            image = page.render(scale=scale, grayscale=False).to_pil()
+            page.close()
+        finally:
+            pdf.close()
+    out = io.BytesIO()
+    image.convert("RGB").save(out, "PNG", optimize=True)
+    data = out.getvalue()
+    default_storage.save(key, ContentFile(data))
+    return data

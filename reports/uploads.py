@@ -1,0 +1,171 @@
+"""Accepting uploaded files: type by content, size caps while streaming, server-made keys.
+
+Nothing here trusts the client: not the file name, not the Content-Type. Stored keys are
+generated; the original name is kept only as a label.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import uuid
+import warnings
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
+from PIL import Image, ImageOps
+
+if TYPE_CHECKING:
+    from django.core.files.uploadedfile import UploadedFile
+
+
+class UploadRejected(Exception):
+    """An upload refused before anything is stored; the message is for the firm clerk."""
+
+
+PDF_MAGIC = b"%PDF-"
+JPEG_MAGIC = b"\xff\xd8\xff"
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+class SizeLimitUploadHandler(FileUploadHandler):
+    """Stops reading a request as soon as any file passes the largest allowed size."""
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        limit = max(settings.REPORTS["max_pdf_bytes"], settings.REPORTS["max_photo_bytes"])
+        if start + len(raw_data) > limit:
+            self.request.upload_too_large = True
+            raise StopUpload(connection_reset=False)
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None
+
+
+def _head(f: UploadedFile, n: int = 1024) -> bytes:
+    f.seek(0)
+    head = f.read(n)
+    f.seek(0)
+    return head
+
+
+def _sha256(f: UploadedFile) -> str:
+    digest = hashlib.sha256()
+    f.seek(0)
+    for chunk in f.chunks():
+        digest.update(chunk)
+    f.seek(0)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class CheckedPdf:
+    file: UploadedFile
+    sha256: str
+    size: int
+    name: str
+
+
+def check_pdf(f: UploadedFile) -> CheckedPdf:
+    limit = settings.REPORTS["max_pdf_bytes"]
+    if f.size == 0:
+        raise UploadRejected("文件为空（0字节），请重新选择报告文件。")
+    if f.size > limit:
+        raise UploadRejected(f"报告文件超过{limit // (1024 * 1024)}MB上限，请压缩图片后重新生成PDF。")
+    if PDF_MAGIC not in _head(f):
+        raise UploadRejected("文件内容不是PDF（可能只是改了扩展名），请上传PDF格式的鉴定报告。")
+    return CheckedPdf(file=f, sha256=_sha256(f), size=f.size, name=_label(f.name, "report.pdf"))
+
+
+def _label(name: str | None, default: str) -> str:
+    """A display label from a client file name: path parts and control characters dropped."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    base = "".join(ch for ch in base if ch.isprintable()).strip()
+    return base[:200] or default
+
+
+def store(content: bytes | UploadedFile, *, folder: str, suffix: str) -> str:
+    """Save under a server-generated key; returns the key actually stored."""
+    key = f"{folder}/{uuid.uuid4().hex}{suffix}"
+    body = ContentFile(content) if isinstance(content, bytes) else content
+    return default_storage.save(key, body)
+
+
+@dataclass(frozen=True)
+class ProcessedPhoto:
+    original_key: str
+    image_key: str
+    thumbnail_key: str
+    sha256: str
+    width: int
+    height: int
+    name: str
+
+
+def process_photo(f: UploadedFile, *, folder: str) -> ProcessedPhoto:
+    """Validate a site photo and store the original plus EXIF-free display and thumbnail images."""
+    limit = settings.REPORTS["max_photo_bytes"]
+    name = _label(f.name, "photo.jpg")
+    if f.size == 0:
+        raise UploadRejected(f"照片“{name}”为空文件。")
+    if f.size > limit:
+        raise UploadRejected(f"照片“{name}”超过{limit // (1024 * 1024)}MB上限。")
+    head = _head(f, 16)
+    if head.startswith(JPEG_MAGIC):
+        fmt, suffix = "JPEG", ".jpg"
+    elif head.startswith(PNG_MAGIC):
+        fmt, suffix = "PNG", ".png"
+    else:
+        raise UploadRejected(f"“{name}”不是JPEG或PNG照片。")
+    data = f.read()
+    f.seek(0)
+    try:
+        image = _open_image(data, fmt)
+        # Orientation applied once; re-encoding without the EXIF block drops GPS and the rest.
+        upright = ImageOps.exif_transpose(image).convert("RGB")
+    except UploadRejected:
+        raise
+    except Exception as e:
+        raise UploadRejected(f"照片“{name}”已损坏或无法识别。") from e
+    display = _jpeg(_fit(upright, 2000))
+    thumb = _jpeg(_fit(upright, 320))
+    return ProcessedPhoto(
+        original_key=store(data, folder=f"{folder}/originals", suffix=suffix),
+        image_key=store(display, folder=f"{folder}/images", suffix=".jpg"),
+        thumbnail_key=store(thumb, folder=f"{folder}/thumbs", suffix=".jpg"),
+        sha256=hashlib.sha256(data).hexdigest(),
+        width=upright.width,
+        height=upright.height,
+        name=name,
+    )
+
+
+def _open_image(data: bytes, fmt: str) -> Image.Image:
+    max_pixels = settings.REPORTS["max_photo_pixels"]
+    with warnings.catch_warnings():
+        # Pillow's own bomb guard fires before ours can look at the size: treat it the same.
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(io.BytesIO(data), formats=[fmt])
+        except (Image.DecompressionBombWarning, Image.DecompressionBombError) as e:
+            raise UploadRejected("照片像素过大（超过系统上限），请缩小后重新上传。") from e
+    if image.width * image.height > max_pixels:
+        raise UploadRejected("照片像素过大（超过系统上限），请缩小后重新上传。")
+    image.load()
+    return image
+
+
+def _fit(image: Image.Image, longest: int) -> Image.Image:
+    copy = image.copy()
+    copy.thumbnail((longest, longest))
+    return copy
+
+
+def _jpeg(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85, optimize=True)  # no exif= argument: nothing carried over
+    return out.getvalue()
