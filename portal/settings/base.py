@@ -158,14 +158,12 @@ CACHES = {
 # Background tasks (django-tasks). "database": django-tasks-db, drained by `manage.py db_worker`
 # (the embedded default); "immediate": run inline, for tests and one-off scripts.
 TASKS_BACKEND = env_str("TASKS_BACKEND", "database")
-_TASK_BACKENDS = {
-    "database": {
-        "BACKEND": "django_tasks_db.DatabaseBackend",
-        "QUEUES": ["default", "parse", "search"],
-    },
-    "immediate": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+TASK_QUEUES = ["default", "parse", "search"]
+TASK_BACKENDS = {
+    "database": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES},
+    "immediate": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": TASK_QUEUES},
 }
-TASKS = {"default": _TASK_BACKENDS[TASKS_BACKEND]}
+TASKS = {"default": TASK_BACKENDS[TASKS_BACKEND]}
 
 # Report search (our search/ app): "database" (SQLite FTS5 / PostgreSQL full text) or
 # "elasticsearch". WAGTAILSEARCH_BACKENDS below is Wagtail's own page/admin search.

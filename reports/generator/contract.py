@@ -43,7 +43,10 @@ def spec_problems(spec: ReportSpec, *, scanned: bool = False) -> list[str]:
         found.add("invalid_grade")
     elif grade_recommendation_conflict(spec.grade, spec.recommendation):
         found.add("grade_recommendation_conflict")
-    if spec.floors_in_structure_section is not None and spec.floors_in_structure_section != spec.floors:
+    if (
+        spec.floors_in_structure_section is not None
+        and spec.floors_in_structure_section != spec.floors
+    ):
         found.add("inconsistent_floors")
     if scanned:
         found.add("needs_ocr")

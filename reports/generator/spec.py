@@ -67,23 +67,61 @@ TOWNSHIPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("临晋镇", "嵋阳镇", "七级镇", "东张镇", "孙吉镇", "三管镇", "牛杜镇", "庙上乡", "北辛乡"),
         ("猗氏镇",),
     ),
-    "万荣县": (("通化镇", "汉薛镇", "荣河镇", "万泉乡", "里望乡", "西村乡", "南张乡", "皇甫乡"), ("解店镇",)),
-    "闻喜县": (("东镇", "礼元镇", "河底镇", "郭家庄镇", "阳隅乡", "神柏乡", "后宫乡", "裴社乡"), ("桐城镇",)),
+    "万荣县": (
+        ("通化镇", "汉薛镇", "荣河镇", "万泉乡", "里望乡", "西村乡", "南张乡", "皇甫乡"),
+        ("解店镇",),
+    ),
+    "闻喜县": (
+        ("东镇", "礼元镇", "河底镇", "郭家庄镇", "阳隅乡", "神柏乡", "后宫乡", "裴社乡"),
+        ("桐城镇",),
+    ),
     "稷山县": (("西社镇", "化峪镇", "翟店镇", "清河镇", "蔡村乡", "太阳乡"), ("稷峰镇",)),
     "新绛县": (("三泉镇", "泽掌镇", "北张镇", "古交镇", "万安镇", "阳王镇"), ("龙兴镇",)),
-    "绛县": (("横水镇", "陈村镇", "卫庄镇", "南樊镇", "大交镇", "安峪镇", "冷口乡", "宋村乡"), ("古绛镇",)),
-    "垣曲县": (("古城镇", "王茅镇", "毛家湾镇", "历山镇", "皋落乡", "英言乡", "长直乡"), ("新城镇",)),
-    "夏县": (("庙前镇", "裴介镇", "水头镇", "泗交镇", "禹王镇", "胡张乡", "尉郭乡", "祁家河乡"), ("瑶峰镇",)),
-    "平陆县": (("常乐镇", "张店镇", "张村镇", "洪池乡", "杜马乡", "部官乡", "三门镇", "坡底乡"), ("圣人涧镇",)),
-    "芮城县": (("风陵渡镇", "陌南镇", "西陌镇", "永乐镇", "大王镇", "阳城镇", "东垆乡", "南卫乡"), ("古魏镇",)),
-    "永济市": (("虞乡镇", "卿头镇", "开张镇", "栲栳镇", "蒲州镇", "韩阳镇", "张营镇"), ("城东街道", "城西街道", "城北街道")),
-    "河津市": (("樊村镇", "僧楼镇", "小梁乡", "柴家乡", "赵家庄乡", "下化乡", "阳村乡"), ("城区街道", "清涧街道")),
+    "绛县": (
+        ("横水镇", "陈村镇", "卫庄镇", "南樊镇", "大交镇", "安峪镇", "冷口乡", "宋村乡"),
+        ("古绛镇",),
+    ),
+    "垣曲县": (
+        ("古城镇", "王茅镇", "毛家湾镇", "历山镇", "皋落乡", "英言乡", "长直乡"),
+        ("新城镇",),
+    ),
+    "夏县": (
+        ("庙前镇", "裴介镇", "水头镇", "泗交镇", "禹王镇", "胡张乡", "尉郭乡", "祁家河乡"),
+        ("瑶峰镇",),
+    ),
+    "平陆县": (
+        ("常乐镇", "张店镇", "张村镇", "洪池乡", "杜马乡", "部官乡", "三门镇", "坡底乡"),
+        ("圣人涧镇",),
+    ),
+    "芮城县": (
+        ("风陵渡镇", "陌南镇", "西陌镇", "永乐镇", "大王镇", "阳城镇", "东垆乡", "南卫乡"),
+        ("古魏镇",),
+    ),
+    "永济市": (
+        ("虞乡镇", "卿头镇", "开张镇", "栲栳镇", "蒲州镇", "韩阳镇", "张营镇"),
+        ("城东街道", "城西街道", "城北街道"),
+    ),
+    "河津市": (
+        ("樊村镇", "僧楼镇", "小梁乡", "柴家乡", "赵家庄乡", "下化乡", "阳村乡"),
+        ("城区街道", "清涧街道"),
+    ),
 }
 
-SEISMIC_BY_COUNTY: dict[str, tuple[str, str]] = {c: ("8度", "0.20g") for c in COUNTIES}
+SEISMIC_BY_COUNTY: dict[str, tuple[str, str]] = dict.fromkeys(COUNTIES, ("8度", "0.20g"))
 SEISMIC_BY_COUNTY["垣曲县"] = ("7度", "0.15g")  # [K]
 
-ROADS = ("人民路", "解放路", "河东街", "中山路", "建设路", "红旗街", "府前街", "新华路", "禹都大道", "学苑路")
+ROADS = (
+    "人民路",
+    "解放路",
+    "河东街",
+    "中山路",
+    "建设路",
+    "红旗街",
+    "府前街",
+    "新华路",
+    "禹都大道",
+    "学苑路",
+)
 COMMUNITIES = ("红旗", "东关", "西关", "南街", "北街", "康宁", "和平", "新城", "盐池", "文化")
 VILLAGE_HEAD = "东西南北上下前后新大小"
 VILLAGE_BODY = (
@@ -99,6 +137,10 @@ GIVEN = "建国秀英志强丽娟海燕文明红梅春生桂兰玉珍永刚小�
 class Firm:
     name: str
     report_no: Callable[[int, int], str]  # (year, serial) -> number as printed
+
+
+def _generic_report_no(year: int, serial: int) -> str:
+    return f"FWJD-{year}-{serial:04d}"
 
 
 FIRMS: tuple[Firm, ...] = (
@@ -203,6 +245,8 @@ def random_spec(rng: random.Random, **overrides: Any) -> ReportSpec:
     inspection_date = pick("inspection_date", lambda: date - dt.timedelta(days=rng.randint(2, 14)))
     firm = rng.choice(FIRMS)
     firm_name = pick("firm", lambda: firm.name)
+    if firm_name != firm.name:  # a firm of the caller's: its own numbering, not another firm's
+        firm = next((f for f in FIRMS if f.name == firm_name), Firm(firm_name, _generic_report_no))
     report_no = pick("report_no", lambda: firm.report_no(date.year, rng.randint(1, 499)))
     code = COUNTIES.get(county, "140800")
     building_no = pick("building_no", lambda: f"{code}-{rng.randint(1, 600):06d}")
@@ -221,9 +265,11 @@ def random_spec(rng: random.Random, **overrides: Any) -> ReportSpec:
     load_system = pick("load_system", lambda: rng.choice(systems))
     appraisal_type = pick(
         "appraisal_type",
-        lambda: "安全评估"
-        if structure_type in {"框架结构", "钢结构"} and rng.random() < 0.4
-        else "危险性鉴定",
+        lambda: (
+            "安全评估"
+            if structure_type in {"框架结构", "钢结构"} and rng.random() < 0.4
+            else "危险性鉴定"
+        ),
     )
     grade = pick("grade", lambda: _weighted(rng, GRADE_WEIGHTS))
     recs = RECOMMENDATIONS.get(grade or "", RECOMMENDATIONS["C"])
@@ -285,7 +331,11 @@ def apply_defect(spec: ReportSpec, defect: str, rng: random.Random) -> ReportSpe
         return dataclasses.replace(spec, grade=rng.choice(("E", "E", "F")))
     if defect == "grade_recommendation_conflict":
         grade = spec.grade if spec.grade in {"C", "D"} else rng.choice(("C", "D"))
-        rec = rng.choice(("可正常使用", "可正常使用，定期检查维护") if grade == "C" else ("可正常使用", "观察使用"))
+        rec = rng.choice(
+            ("可正常使用", "可正常使用，定期检查维护")
+            if grade == "C"
+            else ("可正常使用", "观察使用")
+        )
         return dataclasses.replace(spec, grade=grade, recommendation=rec)
     if defect == "inconsistent_floors":
         other = spec.floors + 1 if spec.floors == 1 or rng.random() < 0.5 else spec.floors - 1
