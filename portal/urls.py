@@ -55,6 +55,7 @@ urlpatterns = [
     path("reports/<int:pk>/pages/<int:number>.png", reports.report_page, name="report_page"),
     path("reports/photos/<int:pk>/<str:kind>/", reports.report_photo, name="report_photo"),
     path("bureau/reports/", reports.review_list, name="review_list"),
+    path("search/", include("search.urls")),
     path("", include("institutions.urls")),
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),

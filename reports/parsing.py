@@ -52,23 +52,27 @@ def run_pipeline(path: Path) -> dict[str, Any]:
     """Parse one local PDF in a limited child process; raises ParseFailure."""
     limits = settings.REPORTS
     timeout = limits["parse_timeout_seconds"]
+    memory = limits["parse_memory_bytes"]
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "LANG": "C.UTF-8",
         "PYTHONPATH": str(ROOT),
         "OMP_THREAD_LIMIT": "1",  # tesseract's OpenMP threads thrash on small machines
-        "REPORT_MAX_PAGES": str(limits["max_pages"]),
     }
     command = [sys.executable, "-m", "reports.pipeline", "--full", "--max-pages", str(limits["max_pages"]), str(path)]
-    proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-        command,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        stdin=subprocess.DEVNULL,
-        cwd=ROOT,
-        env=env,
-        preexec_fn=lambda: _limits(limits["parse_memory_bytes"], timeout),
-    )
+    try:
+        proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            cwd=ROOT,
+            env=env,
+            preexec_fn=lambda: _limits(memory, timeout),
+        )
+    except (OSError, subprocess.SubprocessError) as e:
+        # The limits themselves can stop the child from starting (too little memory).
+        raise OUT_OF_MEMORY from e
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -77,7 +81,7 @@ def run_pipeline(path: Path) -> dict[str, Any]:
         raise TIMEOUT from None
     if proc.returncode != 0:
         text = err.decode("utf-8", "replace")
-        if "MemoryError" in text or proc.returncode in (-signal.SIGKILL, -signal.SIGSEGV):
+        if "MemoryError" in text or proc.returncode in (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT):
             raise OUT_OF_MEMORY
         if proc.returncode == -signal.SIGXCPU:
             raise TIMEOUT

@@ -32,8 +32,13 @@ def problem(code: str, severity: str, message: str, field: str | None = None, pa
     return {"code": code, "severity": severity, "message": message, "field": field, "page": page}
 
 
+def field_pages(version: ReportVersion) -> dict[str, int]:
+    """Where the pipeline read each field (page numbers, 1-based)."""
+    return version.extracted.get("field_pages") or {}
+
+
 def _page(version: ReportVersion, field: str) -> int | None:
-    return (version.extracted.get("field_pages") or {}).get(field)
+    return field_pages(version).get(field)
 
 
 def _compact(text: str | None) -> str:

@@ -29,7 +29,7 @@ from reports.models import (
     TaskState,
 )
 from reports.models.documents import DRAFT_STATES, new_verification_code
-from reports.parsing import ParseFailure, local_copy, run_pipeline
+from reports.parsing import CRASHED, ParseFailure, local_copy, run_pipeline
 from reports.uploads import UploadRejected, check_pdf, process_photo, store
 from reports.validation import platform_problems
 
@@ -206,6 +206,10 @@ def version_parse(version_id: int) -> None:
             data = run_pipeline(path)
     except ParseFailure as failure:
         _fail(version, failure)
+        return
+    except Exception:  # storage or process errors must end in a state, not a stuck parse
+        log.exception("parsing version %s failed unexpectedly", version_id)
+        _fail(version, CRASHED)
         return
     _store_result(version, data)
 

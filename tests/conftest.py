@@ -13,6 +13,7 @@ from tests.factories import (
     UserFactory,
     county,
 )
+from tests.report_fixtures import report_case  # noqa: F401 - shared fixture
 
 
 @dataclass

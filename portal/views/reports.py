@@ -11,6 +11,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
 from portal.roles import Role, role_required
@@ -18,6 +19,7 @@ from reports.models import AppraisalTask, ReportState, ReportVersion, TaskState
 from reports.models.documents import ReportPhoto
 from reports.pages import page_image
 from reports.uploads import SizeLimitUploadHandler, UploadRejected
+from reports.validation import field_pages
 from reports.workflow import (
     CONTRACT_FIELDS,
     ReportError,
@@ -63,17 +65,22 @@ FIELD_LABELS = {
 
 
 class UploadForm(forms.Form):
-    pdf = forms.FileField(label="鉴定报告（PDF）")
+    pdf = forms.FileField(
+        label="鉴定报告（PDF）",
+        error_messages={"empty": "文件为空（0字节），请重新选择报告文件。", "required": "请选择鉴定报告PDF文件。"},
+    )
     photos = forms.FileField(label="现场照片（JPEG/PNG，可多选）", required=False)
 
 
-@role_required(Role.FIRM)
+@csrf_exempt  # CSRF is checked by the inner view, after the upload handler is in place
 def report_upload(request: HttpRequest, task_pk: int) -> HttpResponse:
     # Refuse oversized bodies while they stream in, before Django buffers them to disk.
     request.upload_handlers.insert(0, SizeLimitUploadHandler(request))
     return _report_upload(request, task_pk)
 
 
+@csrf_protect
+@role_required(Role.FIRM)
 def _report_upload(request: HttpRequest, task_pk: int) -> HttpResponse:
     task = get_object_or_404(AppraisalTask.objects.visible_to(request.user).select_related("building"), pk=task_pk, firm_id=request.user.firm_id)
     form = UploadForm()
@@ -126,7 +133,7 @@ def report_version(request: HttpRequest, pk: int) -> HttpResponse:
     role = Role.of(request.user)
     report = version.report
     corrections = {c.field: c for c in version.corrections.all()}
-    page_of = version.extracted.get("field_pages") or {}
+    page_of = field_pages(version)
     rows = [
         {
             "name": name,
@@ -152,7 +159,7 @@ def report_version(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": rows,
             "problems": version.problems,
             "versions": versions,
-            "comparison": _compare(previous, version) if previous else None,
+            "comparison": _compare(previous, version) if previous else [],
             "previous": previous,
             "photos": version.photos.all(),
             "transitions": version.transitions.select_related("actor"),

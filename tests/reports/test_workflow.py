@@ -78,7 +78,7 @@ def test_submit_return_new_version_accept(report_case, django_capture_on_commit_
     version_submit(version=v1, user=report_case.member)
     report_case.task.refresh_from_db()
     assert report_case.task.state == TaskState.SUBMITTED
-    with pytest.raises(ReportError, match="不能再上传"):
+    with pytest.raises(ReportError, match="不能上传报告"):
         upload(report_case, report_case.render("numbered_arabic"))
     with pytest.raises(ReportError, match="意见"):
         version_return(version=v1, user=personas.city_bureau, comment=" ")
