@@ -7,9 +7,11 @@ Later features add their own builders to DEMO_STEPS.
 from __future__ import annotations
 
 import datetime as dt
+import random
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -19,8 +21,16 @@ from institutions.models import AppraisalFirm, Engineer, Qualification
 from portal.demo_ledger import generate_ledger
 from portal.models import GuidancePage, HomePage, NoticeIndexPage, NoticePage, User
 from portal.roles import Role
-from reports.assignments import task_assign, task_claim_next, tasks_create_bulk
-from reports.models import AppraisalTask, TaskState, TaskTransition
+from reports.assignments import task_assign, task_claim_next, task_close, tasks_create_bulk
+from reports.generator import random_spec, render_report
+from reports.models import AppraisalTask, Report, ReportVersion, TaskState
+from reports.workflow import (
+    version_accept,
+    version_parse,
+    version_return,
+    version_submit,
+    version_upload,
+)
 
 DEMO_PASSWORD = "jianding-demo-2026"  # noqa: S105 - printed for the local demo only
 
@@ -263,24 +273,72 @@ def build_tasks(firms: list[AppraisalFirm], bureau: User, today: dt.date) -> Non
     )
     for task in pool.in_queue_order()[:4]:
         task_assign(task=task, firm=firms[0], actor=bureau, on=today)
-    for _ in range(6):
+    for _ in range(10):
         task_claim_next(user=member, on=today)
-    # Later states belong to the report workflow; until it builds them, move a few tasks on
-    # with audited transitions so every state shows in the demo.
-    later = [TaskState.SUBMITTED, TaskState.RETURNED, TaskState.APPROVED, TaskState.CLOSED]
+
+
+def build_reports(firm: AppraisalFirm, bureau: User, today: dt.date) -> None:
+    """Generated report PDFs on the firm's tasks, walked through the real workflow so every
+    report state (and the task states after it) shows in the demo."""
+    if Report.objects.exists():
+        return
+    member = User.objects.get(username="firm")
     held = list(
-        AppraisalTask.objects.filter(state=TaskState.ACCEPTED, firm=firms[0]).order_by("pk")[:4]
+        AppraisalTask.objects.filter(state=TaskState.ACCEPTED, firm=firm)
+        .select_related("building__county")
+        .order_by("pk")[:7]
     )
-    for task, state in zip(held, later, strict=False):
-        AppraisalTask.objects.filter(pk=task.pk).update(state=state, version=task.version + 1)
-        TaskTransition.objects.create(
-            task=task,
-            from_state=task.state,
-            to_state=state,
-            firm=firms[0],
-            actor=bureau,
-            reason="演示数据",
-        )
+    rng = random.Random(2022)  # noqa: S311 - deterministic demo data
+    grades = ["B", "C", "D", "C", "A", "C", "B"]
+    versions = []
+    for task, grade in zip(held, grades, strict=False):
+        b = task.building
+        spec = random_spec(
+            rng, firm=firm.name, building_no=b.building_no, address=b.address, county=b.county.name,
+            owner=b.owner or "张三", structure_type=b.structure_type, floors=b.floors, grade=grade,
+            appraisal_type="危险性鉴定", date=today - dt.timedelta(days=3), inspection_date=today - dt.timedelta(days=9),
+        )  # fmt: skip
+        versions.append((task, spec))
+
+    def upload(task: AppraisalTask, data: bytes, name: str) -> ReportVersion:
+        version, _ = version_upload(task=task, user=member, pdf=SimpleUploadedFile(name, data))
+        version_parse(version.pk)
+        version.refresh_from_db()
+        return version
+
+    layouts = [
+        "numbered_cn",
+        "numbered_arabic",
+        "chapters_toc",
+        "form_table",
+        "bracketed",
+        "numbered_cn",
+        "chapters_toc",
+    ]
+    made = [
+        upload(task, render_report(spec, layout), f"{task.building.building_no}.pdf")
+        for (task, spec), layout in zip(versions, layouts, strict=False)
+    ]
+    # made[0]: parsed, waiting for the firm to submit.
+    if len(made) < 7:
+        return
+    broken = render_report(versions[1][1], "numbered_cn")
+    made[1] = upload(versions[1][0], broken[: len(broken) // 3], "截断的报告.pdf")  # parse_failed
+    version_submit(version=made[2], user=member)  # submitted
+    version_submit(version=made[3], user=member)
+    version_return(
+        version=made[3], user=bureau, comment="抗震验算依据不足，请补充后重新提交。"
+    )  # returned
+    for index in (4, 5):
+        version_submit(version=made[index], user=member)
+        version_accept(version=made[index], user=bureau, comment="符合要求")
+    task_close(task=made[4].report.task, actor=bureau, reason="整治完成，办结")
+    version_submit(version=made[6], user=member)
+    version_return(version=made[6], user=bureau, comment="层数与台账不一致，请核实。")
+    task, spec = versions[6]
+    fixed = upload(task, render_report(spec, "form_table"), "修改后.pdf")  # v1 superseded
+    version_submit(version=fixed, user=member)
+    version_accept(version=fixed, user=bureau)
 
 
 @transaction.atomic
@@ -291,5 +349,7 @@ def build_demo(seed: int = 2022, buildings: int = 3000) -> list[DemoLogin]:
     build_qualifications(firms, today)
     build_pages()
     build_ledger(buildings, seed)
-    build_tasks(firms, User.objects.get(username="bureau"), today)
+    bureau = User.objects.get(username="bureau")
+    build_tasks(firms, bureau, today)
+    build_reports(firms[0], bureau, today)
     return logins

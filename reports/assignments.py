@@ -184,6 +184,19 @@ def task_follow_report(*, task: AppraisalTask, to: str, actor: User, reason: str
     return _move(task, expected=expected, to=to, actor=actor, firm=task.firm, reason=reason)
 
 
+@transaction.atomic
+def task_close(*, task: AppraisalTask, actor: User, reason: str = "办结") -> AppraisalTask:
+    """Bureau closes a task whose report was accepted (办结)."""
+    return _move(
+        task,
+        expected=[TaskState.APPROVED],
+        to=TaskState.CLOSED,
+        actor=actor,
+        firm=task.firm,
+        reason=reason,
+    )
+
+
 def _own_task(task: AppraisalTask, user: User) -> None:
     if task.firm_id is None or task.firm_id != user.firm_id:
         raise TaskError("该任务未派给您的机构。")

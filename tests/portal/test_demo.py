@@ -10,7 +10,7 @@ from institutions.models import AppraisalFirm, Qualification
 from portal.demo import DEMO_PASSWORD
 from portal.models import NoticePage, User
 from portal.roles import Role
-from reports.models import AppraisalTask, TaskState
+from reports.models import AppraisalTask, ReportState, ReportVersion, TaskState
 
 
 def test_demo_builds_one_login_per_role_and_is_idempotent(db):
@@ -27,6 +27,9 @@ def test_demo_builds_one_login_per_role_and_is_idempotent(db):
     assert AppraisalFirm.objects.count() == 4
     assert Building.objects.count() == 600
     assert set(AppraisalTask.objects.values_list("state", flat=True)) == set(TaskState.values)
+    report_states = set(ReportVersion.objects.values_list("state", flat=True))
+    assert report_states == set(ReportState.values) - {ReportState.UPLOADED, ReportState.PARSING}
+    assert Building.objects.filter(control_required=True).exists()
     today = timezone.localdate()
     assert Qualification.objects.filter(valid_to__lt=today).exists()  # one expired
     assert Qualification.objects.expiring(today, 30).exists()  # one about to expire
