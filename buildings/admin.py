@@ -11,7 +11,14 @@ class CountyAdmin(admin.ModelAdmin):
 
 @admin.register(Building)
 class BuildingAdmin(admin.ModelAdmin):
-    list_display = ("building_no", "county", "address", "structure_type", "floors", "initial_judgement")
+    list_display = (
+        "building_no",
+        "county",
+        "address",
+        "structure_type",
+        "floors",
+        "initial_judgement",
+    )
     list_filter = ("county", "initial_judgement", "structure_type", "is_business")
     list_select_related = ("county",)
     search_fields = ("building_no", "address", "owner")

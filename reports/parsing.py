@@ -35,9 +35,16 @@ class ParseFailure(Exception):
     message: str
 
 
-TIMEOUT = ParseFailure("parse_timeout", "解析超时：文件过于复杂或已损坏。请检查PDF能否正常打开，必要时重新导出后上传。")
-OUT_OF_MEMORY = ParseFailure("too_large:memory", "文件解析所需内存超出上限（可能含超大图片或已损坏）。请压缩图片后重新导出PDF。")
-CRASHED = ParseFailure("parse_crashed", "文件无法解析（解析程序异常退出）。请确认文件为正常的PDF后重新上传。")
+TIMEOUT = ParseFailure(
+    "parse_timeout", "解析超时：文件过于复杂或已损坏。请检查PDF能否正常打开，必要时重新导出后上传。"
+)
+OUT_OF_MEMORY = ParseFailure(
+    "too_large:memory",
+    "文件解析所需内存超出上限（可能含超大图片或已损坏）。请压缩图片后重新导出PDF。",
+)
+CRASHED = ParseFailure(
+    "parse_crashed", "文件无法解析（解析程序异常退出）。请确认文件为正常的PDF后重新上传。"
+)
 
 
 def _limits(memory_bytes: int, cpu_seconds: int) -> None:
@@ -59,7 +66,15 @@ def run_pipeline(path: Path) -> dict[str, Any]:
         "PYTHONPATH": str(ROOT),
         "OMP_THREAD_LIMIT": "1",  # tesseract's OpenMP threads thrash on small machines
     }
-    command = [sys.executable, "-m", "reports.pipeline", "--full", "--max-pages", str(limits["max_pages"]), str(path)]
+    command = [
+        sys.executable,
+        "-m",
+        "reports.pipeline",
+        "--full",
+        "--max-pages",
+        str(limits["max_pages"]),
+        str(path),
+    ]
     try:
         proc = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
             command,
@@ -81,7 +96,11 @@ def run_pipeline(path: Path) -> dict[str, Any]:
         raise TIMEOUT from None
     if proc.returncode != 0:
         text = err.decode("utf-8", "replace")
-        if "MemoryError" in text or proc.returncode in (-signal.SIGKILL, -signal.SIGSEGV, -signal.SIGABRT):
+        if "MemoryError" in text or proc.returncode in (
+            -signal.SIGKILL,
+            -signal.SIGSEGV,
+            -signal.SIGABRT,
+        ):
             raise OUT_OF_MEMORY
         if proc.returncode == -signal.SIGXCPU:
             raise TIMEOUT

@@ -75,7 +75,9 @@ def check_pdf(f: UploadedFile) -> CheckedPdf:
     if f.size == 0:
         raise UploadRejected("文件为空（0字节），请重新选择报告文件。")
     if f.size > limit:
-        raise UploadRejected(f"报告文件超过{limit // (1024 * 1024)}MB上限，请压缩图片后重新生成PDF。")
+        raise UploadRejected(
+            f"报告文件超过{limit // (1024 * 1024)}MB上限，请压缩图片后重新生成PDF。"
+        )
     if PDF_MAGIC not in _head(f):
         raise UploadRejected("文件内容不是PDF（可能只是改了扩展名），请上传PDF格式的鉴定报告。")
     return CheckedPdf(file=f, sha256=_sha256(f), size=f.size, name=_label(f.name, "report.pdf"))

@@ -28,7 +28,9 @@ WARNING = "warning"
 REPORT_TYPES = {"危险性鉴定": AppraisalType.APPRAISAL, "安全评估": AppraisalType.ASSESSMENT}
 
 
-def problem(code: str, severity: str, message: str, field: str | None = None, page: int | None = None) -> Problem:
+def problem(
+    code: str, severity: str, message: str, field: str | None = None, page: int | None = None
+) -> Problem:
     return {"code": code, "severity": severity, "message": message, "field": field, "page": page}
 
 
@@ -49,7 +51,14 @@ def check_building(version: ReportVersion, fields: dict[str, Any]) -> list[Probl
     building = version.report.task.building
     number = fields.get("building_no")
     if not number:
-        return [problem("missing_field:building_no", BLOCKING, "未识别到房屋编号，请在字段中填写封面上的房屋编号。", "building_no")]
+        return [
+            problem(
+                "missing_field:building_no",
+                BLOCKING,
+                "未识别到房屋编号，请在字段中填写封面上的房屋编号。",
+                "building_no",
+            )
+        ]
     if _compact(number) != building.building_no:
         return [
             problem(
@@ -109,15 +118,29 @@ def check_firm(version: ReportVersion, fields: dict[str, Any]) -> list[Problem]:
     name = fields.get("firm")
     if name and _compact(name) != _compact(report.firm.name):
         found.append(
-            problem("firm_mismatch", BLOCKING, f"报告署名机构“{name}”不是本机构（{report.firm.name}）。", "firm", _page(version, "firm"))
+            problem(
+                "firm_mismatch",
+                BLOCKING,
+                f"报告署名机构“{name}”不是本机构（{report.firm.name}）。",
+                "firm",
+                _page(version, "firm"),
+            )
         )
     on = _date(fields.get("date"))
     if on is not None:
-        refusals = firm_capability(report.firm, on).refusals(report.task.building, count_capacity=False)
+        refusals = firm_capability(report.firm, on).refusals(
+            report.task.building, count_capacity=False
+        )
         if refusals:
             reasons = "；".join(r.message for r in refusals)
             found.append(
-                problem("firm_not_eligible", BLOCKING, f"报告日期{on:%Y-%m-%d}本机构不具备承接条件：{reasons}。", "date", _page(version, "date"))
+                problem(
+                    "firm_not_eligible",
+                    BLOCKING,
+                    f"报告日期{on:%Y-%m-%d}本机构不具备承接条件：{reasons}。",
+                    "date",
+                    _page(version, "date"),
+                )
             )
     return found
 

@@ -66,18 +66,30 @@ CONTRACT_FIELDS = (
 UPLOADABLE_TASK_STATES = (TaskState.ACCEPTED, TaskState.RETURNED)
 
 
-def _transition(version: ReportVersion, from_state: str, actor: User | None, comment: str = "") -> None:
+def _transition(
+    version: ReportVersion, from_state: str, actor: User | None, comment: str = ""
+) -> None:
     ReportTransition.objects.create(
         version=version, from_state=from_state, to_state=version.state, actor=actor, comment=comment
     )
 
 
-def _set_state(version: ReportVersion, to: str, *, expected: tuple[str, ...], actor: User | None, comment: str = "", **fields: Any) -> None:
+def _set_state(
+    version: ReportVersion,
+    to: str,
+    *,
+    expected: tuple[str, ...],
+    actor: User | None,
+    comment: str = "",
+    **fields: Any,
+) -> None:
     """Conditional state change: a concurrent change makes it match nothing."""
     from_state = version.state
     if from_state not in expected:
         raise ReportError(f"报告当前状态为“{version.get_state_display()}”，不能执行此操作。")
-    updated = ReportVersion.objects.filter(pk=version.pk, state=from_state).update(state=to, **fields)
+    updated = ReportVersion.objects.filter(pk=version.pk, state=from_state).update(
+        state=to, **fields
+    )
     if updated != 1:
         raise ReportError("报告状态已被他人更改，请刷新页面后重试。")
     version.state = to
@@ -89,7 +101,9 @@ def _set_state(version: ReportVersion, to: str, *, expected: tuple[str, ...], ac
 # ---------------------------------------------------------------- upload
 
 
-def version_upload(*, task: AppraisalTask, user: User, pdf: UploadedFile, photos: list[UploadedFile] = ()) -> tuple[ReportVersion, bool]:
+def version_upload(
+    *, task: AppraisalTask, user: User, pdf: UploadedFile, photos: list[UploadedFile] = ()
+) -> tuple[ReportVersion, bool]:
     """Store a new version of the task's report. Returns (version, created).
 
     The same bytes uploaded again to this task return the existing version (created False).
@@ -130,7 +144,9 @@ def version_upload(*, task: AppraisalTask, user: User, pdf: UploadedFile, photos
 
 
 @transaction.atomic
-def _create_version(task: AppraisalTask, user: User, key: str, checked: Any, photos: list[Any]) -> ReportVersion:
+def _create_version(
+    task: AppraisalTask, user: User, key: str, checked: Any, photos: list[Any]
+) -> ReportVersion:
     report, _ = Report.objects.get_or_create(task=task, defaults={"firm_id": task.firm_id})
     report = Report.objects.select_for_update().get(pk=report.pk)
     current = report.current_version
@@ -161,7 +177,13 @@ def _create_version(task: AppraisalTask, user: User, key: str, checked: Any, pho
         for p in {p.sha256: p for p in photos}.values()
     )
     if current is not None and current.state in (*DRAFT_STATES, ReportState.RETURNED):
-        _set_state(current, ReportState.SUPERSEDED, expected=(current.state,), actor=user, comment=f"被版本{number}替代")
+        _set_state(
+            current,
+            ReportState.SUPERSEDED,
+            expected=(current.state,),
+            actor=user,
+            comment=f"被版本{number}替代",
+        )
     report.current_version = version
     report.save(update_fields=["current_version"])
     transaction.on_commit(lambda: enqueue_parse(version.pk))
@@ -192,12 +214,19 @@ def version_parse(version_id: int) -> None:
     now = timezone.now()
     stale = now - dt.timedelta(seconds=limits["parse_stale_seconds"])
     claimed = ReportVersion.objects.filter(
-        Q(state=ReportState.UPLOADED) | Q(state=ReportState.PARSING, parse_started_at__lt=stale), pk=version_id
-    ).update(state=ReportState.PARSING, parse_started_at=now, parse_attempts=F("parse_attempts") + 1)
+        Q(state=ReportState.UPLOADED) | Q(state=ReportState.PARSING, parse_started_at__lt=stale),
+        pk=version_id,
+    ).update(
+        state=ReportState.PARSING, parse_started_at=now, parse_attempts=F("parse_attempts") + 1
+    )
     if claimed != 1:
         return
-    version = ReportVersion.objects.select_related("report__task__building", "report__firm").get(pk=version_id)
-    ReportTransition.objects.create(version=version, from_state=ReportState.UPLOADED, to_state=ReportState.PARSING)
+    version = ReportVersion.objects.select_related("report__task__building", "report__firm").get(
+        pk=version_id
+    )
+    ReportTransition.objects.create(
+        version=version, from_state=ReportState.UPLOADED, to_state=ReportState.PARSING
+    )
     if version.parse_attempts > limits["parse_max_attempts"]:
         _fail(version, ParseFailure("parse_gave_up", "多次解析均未完成，请检查文件后重新上传。"))
         return
@@ -272,17 +301,30 @@ EDITABLE_STATES = (ReportState.PARSED,)
 
 
 @transaction.atomic
-def field_correct(*, version: ReportVersion, user: User, field: str, value: Any, reason: str = "") -> ReportVersion:
+def field_correct(
+    *, version: ReportVersion, user: User, field: str, value: Any, reason: str = ""
+) -> ReportVersion:
     _own_version(version, user)
     if field not in CONTRACT_FIELDS:
         raise ReportError("该字段不可更正。")
-    version = ReportVersion.objects.select_for_update().select_related("report__task__building", "report__firm").get(pk=version.pk)
+    version = (
+        ReportVersion.objects.select_for_update()
+        .select_related("report__task__building", "report__firm")
+        .get(pk=version.pk)
+    )
     if version.state not in EDITABLE_STATES:
         raise ReportError(f"报告当前状态为“{version.get_state_display()}”，不能更正字段。")
     original = version.extracted.get(field)
     if version.fields.get(field) == value:
         raise ReportError("更正值与当前值相同。")
-    FieldCorrection.objects.create(version=version, field=field, original=original, value=value, reason=reason, corrected_by=user)
+    FieldCorrection.objects.create(
+        version=version,
+        field=field,
+        original=original,
+        value=value,
+        reason=reason,
+        corrected_by=user,
+    )
     version.fields = {**version.fields, field: value}
     version.problems = revalidate(version, version.fields)
     version.save(update_fields=["fields", "problems"])
@@ -292,16 +334,35 @@ def field_correct(*, version: ReportVersion, user: User, field: str, value: Any,
 @transaction.atomic
 def version_submit(*, version: ReportVersion, user: User) -> ReportVersion:
     _own_version(version, user)
-    version = ReportVersion.objects.select_for_update().select_related("report__task__building", "report__firm").get(pk=version.pk)
+    version = (
+        ReportVersion.objects.select_for_update()
+        .select_related("report__task__building", "report__firm")
+        .get(pk=version.pk)
+    )
     if version.report.current_version_id != version.pk:
         raise ReportError("只能提交最新版本的报告。")
     # Eligibility and the ledger may have changed since parsing: check again now.
     version.problems = revalidate(version, version.fields)
     version.save(update_fields=["problems"])
     if version.blocking_problems:
-        raise ReportError("还有必须修改的问题，不能提交：" + "；".join(p["message"] for p in version.blocking_problems[:3]))
-    _set_state(version, ReportState.SUBMITTED, expected=(ReportState.PARSED,), actor=user, comment="提交审核", submitted_at=timezone.now())
-    task_follow_report(task=version.report.task, to=TaskState.SUBMITTED, actor=user, reason=f"提交报告版本{version.number}")
+        raise ReportError(
+            "还有必须修改的问题，不能提交："
+            + "；".join(p["message"] for p in version.blocking_problems[:3])
+        )
+    _set_state(
+        version,
+        ReportState.SUBMITTED,
+        expected=(ReportState.PARSED,),
+        actor=user,
+        comment="提交审核",
+        submitted_at=timezone.now(),
+    )
+    task_follow_report(
+        task=version.report.task,
+        to=TaskState.SUBMITTED,
+        actor=user,
+        reason=f"提交报告版本{version.number}",
+    )
     return version
 
 
@@ -318,7 +379,11 @@ CONTROL_GRADES = ("C", "D")
 
 @transaction.atomic
 def version_accept(*, version: ReportVersion, user: User, comment: str = "") -> ReportVersion:
-    version = ReportVersion.objects.select_for_update().select_related("report__task__building").get(pk=version.pk)
+    version = (
+        ReportVersion.objects.select_for_update()
+        .select_related("report__task__building")
+        .get(pk=version.pk)
+    )
     now = timezone.now()
     _set_state(version, ReportState.ACCEPTED, expected=(ReportState.SUBMITTED,), actor=user, comment=comment or "审核通过",
                reviewed_at=now, reviewed_by=user, review_comment=comment)  # fmt: skip
@@ -327,14 +392,21 @@ def version_accept(*, version: ReportVersion, user: User, comment: str = "") -> 
         report.verification_code = _unique_code()
     report.accepted_at = now
     report.save(update_fields=["verification_code", "accepted_at"])
-    task_follow_report(task=report.task, to=TaskState.APPROVED, actor=user, reason=f"报告版本{version.number}审核通过")
+    task_follow_report(
+        task=report.task,
+        to=TaskState.APPROVED,
+        actor=user,
+        reason=f"报告版本{version.number}审核通过",
+    )
     grade = (version.fields.get("grade") or "").upper()
     building = report.task.building
     requires_control = grade in CONTROL_GRADES
     Building.objects.filter(pk=building.pk).update(
         appraisal_grade=grade[:1],
         control_required=requires_control or building.control_required,
-        control_required_since=timezone.localdate() if requires_control and not building.control_required else building.control_required_since,
+        control_required_since=timezone.localdate()
+        if requires_control and not building.control_required
+        else building.control_required_since,
     )
     return version
 
@@ -350,10 +422,17 @@ def _unique_code() -> str:
 def version_return(*, version: ReportVersion, user: User, comment: str) -> ReportVersion:
     if not comment.strip():
         raise ReportError("退回须填写意见，说明需要修改的内容。")
-    version = ReportVersion.objects.select_for_update().select_related("report__task").get(pk=version.pk)
+    version = (
+        ReportVersion.objects.select_for_update().select_related("report__task").get(pk=version.pk)
+    )
     _set_state(version, ReportState.RETURNED, expected=(ReportState.SUBMITTED,), actor=user, comment=comment,
                reviewed_at=timezone.now(), reviewed_by=user, review_comment=comment)  # fmt: skip
-    task_follow_report(task=version.report.task, to=TaskState.RETURNED, actor=user, reason=f"报告版本{version.number}退回：{comment[:100]}")
+    task_follow_report(
+        task=version.report.task,
+        to=TaskState.RETURNED,
+        actor=user,
+        reason=f"报告版本{version.number}退回：{comment[:100]}",
+    )
     return version
 
 
@@ -362,6 +441,7 @@ def stale_versions() -> list[int]:
     stale = timezone.now() - dt.timedelta(seconds=settings.REPORTS["parse_stale_seconds"])
     return list(
         ReportVersion.objects.filter(
-            Q(state=ReportState.PARSING, parse_started_at__lt=stale) | Q(state=ReportState.UPLOADED, uploaded_at__lt=stale)
+            Q(state=ReportState.PARSING, parse_started_at__lt=stale)
+            | Q(state=ReportState.UPLOADED, uploaded_at__lt=stale)
         ).values_list("pk", flat=True)
     )

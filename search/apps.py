@@ -6,3 +6,8 @@ class SearchConfig(AppConfig):
     name = "search"
     verbose_name = "报告检索"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from search import signals
+
+        signals.connect()

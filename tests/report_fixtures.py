@@ -48,5 +48,7 @@ def report_case(db, personas):
 
     case = Case()
     case.firm, case.member, case.building, case.task, case.spec = firm, member, building, task, spec
-    case.render = lambda layout="numbered_cn", **over: render_report(dataclasses.replace(spec, **over), layout)
+    case.render = lambda layout="numbered_cn", **over: render_report(
+        dataclasses.replace(spec, **over), layout
+    )
     return case

@@ -161,7 +161,10 @@ TASKS_BACKEND = env_str("TASKS_BACKEND", "database")
 TASK_QUEUES = ["default", "parse", "search"]
 TASK_BACKENDS = {
     "database": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": TASK_QUEUES},
-    "immediate": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": TASK_QUEUES},
+    "immediate": {
+        "BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+        "QUEUES": TASK_QUEUES,
+    },
 }
 TASKS = {"default": TASK_BACKENDS[TASKS_BACKEND]}
 

@@ -70,7 +70,9 @@ def firm_task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     own = task.firm_id == request.user.firm_id
     transitions = task.transitions.select_related("actor") if own else []
     versions = (
-        ReportVersion.objects.visible_to(request.user).filter(report__task=task).order_by("-number") if own else []
+        ReportVersion.objects.visible_to(request.user).filter(report__task=task).order_by("-number")
+        if own
+        else []
     )
     return render(
         request,

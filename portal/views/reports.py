@@ -67,7 +67,10 @@ FIELD_LABELS = {
 class UploadForm(forms.Form):
     pdf = forms.FileField(
         label="鉴定报告（PDF）",
-        error_messages={"empty": "文件为空（0字节），请重新选择报告文件。", "required": "请选择鉴定报告PDF文件。"},
+        error_messages={
+            "empty": "文件为空（0字节），请重新选择报告文件。",
+            "required": "请选择鉴定报告PDF文件。",
+        },
     )
     photos = forms.FileField(label="现场照片（JPEG/PNG，可多选）", required=False)
 
@@ -82,7 +85,11 @@ def report_upload(request: HttpRequest, task_pk: int) -> HttpResponse:
 @csrf_protect
 @role_required(Role.FIRM)
 def _report_upload(request: HttpRequest, task_pk: int) -> HttpResponse:
-    task = get_object_or_404(AppraisalTask.objects.visible_to(request.user).select_related("building"), pk=task_pk, firm_id=request.user.firm_id)
+    task = get_object_or_404(
+        AppraisalTask.objects.visible_to(request.user).select_related("building"),
+        pk=task_pk,
+        firm_id=request.user.firm_id,
+    )
     form = UploadForm()
     if request.method == "POST":
         if getattr(request, "upload_too_large", False):
@@ -92,7 +99,10 @@ def _report_upload(request: HttpRequest, task_pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 version, created = version_upload(
-                    task=task, user=request.user, pdf=form.cleaned_data["pdf"], photos=request.FILES.getlist("photos")
+                    task=task,
+                    user=request.user,
+                    pdf=form.cleaned_data["pdf"],
+                    photos=request.FILES.getlist("photos"),
                 )
             except (UploadRejected, ReportError) as e:
                 form.add_error("pdf", str(e))
@@ -100,7 +110,9 @@ def _report_upload(request: HttpRequest, task_pk: int) -> HttpResponse:
                 if created:
                     messages.success(request, f"已上传（版本{version.number}），正在解析，请稍候。")
                 else:
-                    messages.info(request, f"同一文件已上传过（版本{version.number}），未重复保存。")
+                    messages.info(
+                        request, f"同一文件已上传过（版本{version.number}），未重复保存。"
+                    )
                 return redirect("report_version", pk=version.pk)
     return render(request, "portal/reports/upload.html", {"task": task, "form": form})
 
@@ -111,7 +123,11 @@ def _report_upload(request: HttpRequest, task_pk: int) -> HttpResponse:
 def _version_for(request: HttpRequest, pk: int) -> ReportVersion:
     return get_object_or_404(
         ReportVersion.objects.visible_to(request.user).select_related(
-            "report__task__building__county", "report__firm", "report__current_version", "uploaded_by", "reviewed_by"
+            "report__task__building__county",
+            "report__firm",
+            "report__current_version",
+            "uploaded_by",
+            "reviewed_by",
         ),
         pk=pk,
     )
@@ -146,7 +162,9 @@ def report_version(request: HttpRequest, pk: int) -> HttpResponse:
         }
         for name in CONTRACT_FIELDS
     ]
-    versions = ReportVersion.objects.visible_to(request.user).filter(report=report).order_by("-number")
+    versions = (
+        ReportVersion.objects.visible_to(request.user).filter(report=report).order_by("-number")
+    )
     previous = next((v for v in versions if v.number < version.number), None)
     return render(
         request,
@@ -163,9 +181,14 @@ def report_version(request: HttpRequest, pk: int) -> HttpResponse:
             "previous": previous,
             "photos": version.photos.all(),
             "transitions": version.transitions.select_related("actor"),
-            "pages": range(1, (version.page_count or 0) + 1) if version.state in READABLE_PAGES_STATES else [],
-            "can_edit": role == Role.FIRM and version.state == ReportState.PARSED and report.current_version_id == version.pk,
-            "can_upload": role == Role.FIRM and report.task.state in (TaskState.ACCEPTED, TaskState.RETURNED),
+            "pages": range(1, (version.page_count or 0) + 1)
+            if version.state in READABLE_PAGES_STATES
+            else [],
+            "can_edit": role == Role.FIRM
+            and version.state == ReportState.PARSED
+            and report.current_version_id == version.pk,
+            "can_upload": role == Role.FIRM
+            and report.task.state in (TaskState.ACCEPTED, TaskState.RETURNED),
             "can_review": role in BUREAU and version.state == ReportState.SUBMITTED,
             "polling": version.state in (ReportState.UPLOADED, ReportState.PARSING),
             "field_labels": FIELD_LABELS,
@@ -175,7 +198,11 @@ def report_version(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _compare(old: ReportVersion, new: ReportVersion) -> list[dict[str, Any]]:
     return [
-        {"label": FIELD_LABELS[name], "old": _display(old.fields.get(name)), "new": _display(new.fields.get(name))}
+        {
+            "label": FIELD_LABELS[name],
+            "old": _display(old.fields.get(name)),
+            "new": _display(new.fields.get(name)),
+        }
         for name in CONTRACT_FIELDS
         if old.fields.get(name) != new.fields.get(name)
     ]
@@ -236,7 +263,13 @@ def report_correct(request: HttpRequest, pk: int) -> HttpResponse:
     field = form.cleaned_data["field"]
     try:
         value = coerce_field(field, form.cleaned_data["value"])
-        field_correct(version=version, user=request.user, field=field, value=value, reason=form.cleaned_data["reason"])
+        field_correct(
+            version=version,
+            user=request.user,
+            field=field,
+            value=value,
+            reason=form.cleaned_data["reason"],
+        )
         messages.success(request, f"已更正“{FIELD_LABELS[field]}”。")
     except ReportError as e:
         messages.error(request, str(e))
@@ -273,7 +306,12 @@ def review_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "portal/reports/review_list.html",
-        {"page_obj": page, "state": state, "states": ReportState.choices, "query": f"state={state}"},
+        {
+            "page_obj": page,
+            "state": state,
+            "states": ReportState.choices,
+            "query": f"state={state}",
+        },
     )
 
 
@@ -318,7 +356,9 @@ def _quote(name: str) -> str:
 def report_file(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version_for(request, pk)
     response = FileResponse(version.file.open("rb"), content_type="application/pdf")
-    return _attachment(response, f"{version.report.task.building.building_no}-v{version.number}.pdf")
+    return _attachment(
+        response, f"{version.report.task.building.building_no}-v{version.number}.pdf"
+    )
 
 
 @role_required(*ANY_ROLE)
@@ -326,7 +366,9 @@ def report_page(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     version = _version_for(request, pk)
     if version.state not in READABLE_PAGES_STATES or not 1 <= number <= (version.page_count or 0):
         raise Http404("没有这一页。")
-    return _attachment(HttpResponse(page_image(version, number), content_type="image/png"), "", inline=True)
+    return _attachment(
+        HttpResponse(page_image(version, number), content_type="image/png"), "", inline=True
+    )
 
 
 @role_required(*ANY_ROLE)

@@ -23,7 +23,12 @@ class ReportState(models.TextChoices):
 
 
 # A version still being worked on by the firm (a new upload supersedes it).
-DRAFT_STATES = (ReportState.UPLOADED, ReportState.PARSING, ReportState.PARSED, ReportState.PARSE_FAILED)
+DRAFT_STATES = (
+    ReportState.UPLOADED,
+    ReportState.PARSING,
+    ReportState.PARSED,
+    ReportState.PARSE_FAILED,
+)
 
 
 class ReportQuerySet(models.QuerySet["Report"]):
@@ -56,13 +61,19 @@ def new_verification_code() -> str:
 class Report(models.Model):
     """The report a task produces; each upload is a ReportVersion, the latest is current."""
 
-    task = models.OneToOneField("reports.AppraisalTask", on_delete=models.PROTECT, related_name="report")
-    firm = models.ForeignKey("institutions.AppraisalFirm", on_delete=models.PROTECT, related_name="reports")
+    task = models.OneToOneField(
+        "reports.AppraisalTask", on_delete=models.PROTECT, related_name="report"
+    )
+    firm = models.ForeignKey(
+        "institutions.AppraisalFirm", on_delete=models.PROTECT, related_name="reports"
+    )
     current_version = models.OneToOneField(
         "reports.ReportVersion", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # Stable public code for the authenticity check, given when the report is first accepted.
-    verification_code = models.CharField("验证码", max_length=16, unique=True, null=True, blank=True)
+    verification_code = models.CharField(
+        "验证码", max_length=16, unique=True, null=True, blank=True
+    )
     accepted_at = models.DateTimeField("通过时间", null=True, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
 
@@ -94,9 +105,13 @@ class ReportVersion(models.Model):
     original_name = models.CharField("原文件名", max_length=255)
     size = models.PositiveBigIntegerField("大小（字节）")
     sha256 = models.CharField("SHA-256", max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
-    state = models.CharField("状态", max_length=14, choices=ReportState.choices, default=ReportState.UPLOADED)
+    state = models.CharField(
+        "状态", max_length=14, choices=ReportState.choices, default=ReportState.UPLOADED
+    )
     # Parsing: attempts and a heartbeat, so a worker that died mid-parse is retried, not lost.
     parse_attempts = models.PositiveSmallIntegerField("解析次数", default=0)
     parse_started_at = models.DateTimeField("解析开始", null=True, blank=True)
@@ -125,9 +140,13 @@ class ReportVersion(models.Model):
         verbose_name = "报告版本"
         verbose_name_plural = "报告版本"
         constraints = [
-            models.UniqueConstraint(fields=["report", "number"], name="report_version_number_unique"),
+            models.UniqueConstraint(
+                fields=["report", "number"], name="report_version_number_unique"
+            ),
             # The same bytes uploaded twice to one report are one version.
-            models.UniqueConstraint(fields=["report", "sha256"], name="report_version_sha256_unique"),
+            models.UniqueConstraint(
+                fields=["report", "sha256"], name="report_version_sha256_unique"
+            ),
         ]
         indexes = [models.Index(fields=["state", "parse_started_at"], name="version_parse_idx")]
 
@@ -151,7 +170,9 @@ class FieldCorrection(models.Model):
     original = models.JSONField("解析值", null=True, blank=True)
     value = models.JSONField("更正值", null=True, blank=True)
     reason = models.CharField("说明", max_length=200, blank=True)
-    corrected_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     corrected_at = models.DateTimeField("更正时间", auto_now_add=True)
 
     class Meta:
@@ -182,7 +203,9 @@ class ReportPhoto(models.Model):
         verbose_name = "现场照片"
         verbose_name_plural = "现场照片"
         constraints = [
-            models.UniqueConstraint(fields=["version", "sha256"], name="report_photo_sha256_unique"),
+            models.UniqueConstraint(
+                fields=["version", "sha256"], name="report_photo_sha256_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -208,5 +231,3 @@ class ReportTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version_id}: {self.from_state or '—'} → {self.to_state}"
-
-

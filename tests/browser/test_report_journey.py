@@ -14,7 +14,10 @@ from reports.models import ReportState, ReportVersion, TaskState
 from tests.browser.conftest import login
 from tests.factories import TEST_PASSWORD, BuildingFactory, QualificationFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def pdf_upload(name: str, data: bytes) -> dict:
@@ -27,7 +30,12 @@ def test_upload_correct_submit_return_resubmit_accept(page, live_server, persona
     firm = personas.firm_member.firm
     QualificationFactory(firm=firm)
     firm.counties.add(personas.county_bureau.county)
-    building = BuildingFactory(building_no="140802-000321", address="盐湖区中城街道康宁社区解放路21号", floors=2, owner="李四")
+    building = BuildingFactory(
+        building_no="140802-000321",
+        address="盐湖区中城街道康宁社区解放路21号",
+        floors=2,
+        owner="李四",
+    )
     task = task_create(building=building, actor=personas.city_bureau)
     task_assign(task=task, firm=firm, actor=personas.city_bureau)
     task_accept(task=task, user=personas.firm_member)
@@ -40,7 +48,9 @@ def test_upload_correct_submit_return_resubmit_accept(page, live_server, persona
 
     login(page, live_server, "firm_a", TEST_PASSWORD)
     page.goto(f"{live_server.url}/firm/tasks/{task.pk}/upload/")
-    page.set_input_files("#id_pdf", files=[pdf_upload("鉴定报告.pdf", render_report(spec, "numbered_cn"))])
+    page.set_input_files(
+        "#id_pdf", files=[pdf_upload("鉴定报告.pdf", render_report(spec, "numbered_cn"))]
+    )
     page.get_by_role("button", name="上传").click()
     page.wait_for_selector("[data-report-state=parsed]", timeout=60_000)
     assert page.locator("tr[data-field=grade] [data-value]").inner_text() == "B"
@@ -65,7 +75,9 @@ def test_upload_correct_submit_return_resubmit_accept(page, live_server, persona
     login(page, live_server, "firm_a", TEST_PASSWORD)
     page.goto(f"{live_server.url}/firm/tasks/{task.pk}/upload/")
     fixed = dataclasses.replace(spec, floors=2)
-    page.set_input_files("#id_pdf", files=[pdf_upload("鉴定报告-修改.pdf", render_report(fixed, "chapters_toc"))])
+    page.set_input_files(
+        "#id_pdf", files=[pdf_upload("鉴定报告-修改.pdf", render_report(fixed, "chapters_toc"))]
+    )
     page.get_by_role("button", name="上传").click()
     page.wait_for_selector("[data-report-state=parsed]", timeout=60_000)
     assert "版本2" in page.content()

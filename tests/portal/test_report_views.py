@@ -26,7 +26,12 @@ def test_upload_parses_and_shows_fields(client, report_case, django_capture_on_c
     png = io.BytesIO()
     Image.new("RGB", (40, 30), "gray").save(png, "PNG")
     with django_capture_on_commit_callbacks(execute=True):
-        response = post_upload(client, report_case, report_case.render(), photos=[SimpleUploadedFile("p.png", png.getvalue())])
+        response = post_upload(
+            client,
+            report_case,
+            report_case.render(),
+            photos=[SimpleUploadedFile("p.png", png.getvalue())],
+        )
     version = ReportVersion.objects.get()
     assert version.photos.count() == 1
     page = client.get(reverse("report_version", args=[version.pk])).content.decode()
@@ -36,7 +41,11 @@ def test_upload_parses_and_shows_fields(client, report_case, django_capture_on_c
 
 def test_hostile_uploads_get_chinese_messages_and_leave_nothing(client, report_case):
     client.force_login(report_case.member)
-    for data, expected in [(b"", "为空"), (b"<html>not a pdf</html>", "不是PDF"), (b"\x89PNG\r\n\x1a\n....", "不是PDF")]:
+    for data, expected in [
+        (b"", "为空"),
+        (b"<html>not a pdf</html>", "不是PDF"),
+        (b"\x89PNG\r\n\x1a\n....", "不是PDF"),
+    ]:
         body = post_upload(client, report_case, data).content.decode()
         assert expected in body
     assert ReportVersion.objects.count() == 0
@@ -49,7 +58,9 @@ def test_only_the_firm_uploads_to_its_task(client, report_case, personas):
     assert post_upload(client, report_case, report_case.render()).status_code == 403
 
 
-def test_files_and_pages_follow_the_report_scope(client, report_case, personas, django_capture_on_commit_callbacks):
+def test_files_and_pages_follow_the_report_scope(
+    client, report_case, personas, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         client.force_login(report_case.member)
         post_upload(client, report_case, report_case.render())

@@ -51,7 +51,9 @@ def test_hostile_file_name_is_only_a_label():
 
 
 def test_photo_is_turned_upright_and_loses_gps(db):
-    processed = process_photo(SimpleUploadedFile("crack.jpg", jpeg_with_exif(6, gps=True)), folder="test-photos")
+    processed = process_photo(
+        SimpleUploadedFile("crack.jpg", jpeg_with_exif(6, gps=True)), folder="test-photos"
+    )
     with default_storage.open(processed.image_key) as f:
         image = Image.open(f)
         image.load()

@@ -25,7 +25,9 @@ from reports.workflow import (
 
 
 def upload(case, data: bytes, name="报告.pdf", photos=()):
-    return version_upload(task=case.task, user=case.member, pdf=SimpleUploadedFile(name, data), photos=list(photos))
+    return version_upload(
+        task=case.task, user=case.member, pdf=SimpleUploadedFile(name, data), photos=list(photos)
+    )
 
 
 def parsed(case, data: bytes, django_capture_on_commit_callbacks):
@@ -36,11 +38,16 @@ def parsed(case, data: bytes, django_capture_on_commit_callbacks):
     return version
 
 
-def test_upload_stores_the_original_under_a_server_key_and_parses_it(report_case, django_capture_on_commit_callbacks):
+def test_upload_stores_the_original_under_a_server_key_and_parses_it(
+    report_case, django_capture_on_commit_callbacks
+):
     data = report_case.render()
     version = parsed(report_case, data, django_capture_on_commit_callbacks)
     assert version.state == ReportState.PARSED, (version.failure_code, version.failure_message)
-    assert version.file.name.startswith(f"reports/{report_case.task.pk}/") and "报告" not in version.file.name
+    assert (
+        version.file.name.startswith(f"reports/{report_case.task.pk}/")
+        and "报告" not in version.file.name
+    )
     with default_storage.open(version.file.name, "rb") as f:
         assert f.read() == data  # original kept unchanged
     assert version.fields["building_no"] == "140802-000777"
@@ -58,7 +65,9 @@ def test_same_file_twice_is_one_version(report_case, django_capture_on_commit_ca
     assert ReportVersion.objects.count() == 1
 
 
-def test_correction_keeps_the_extracted_value_and_revalidates(report_case, django_capture_on_commit_callbacks):
+def test_correction_keeps_the_extracted_value_and_revalidates(
+    report_case, django_capture_on_commit_callbacks
+):
     version = parsed(report_case, report_case.render(), django_capture_on_commit_callbacks)
     field_correct(version=version, user=report_case.member, field="floors", value=3, reason="复核")
     version.refresh_from_db()
@@ -66,14 +75,18 @@ def test_correction_keeps_the_extracted_value_and_revalidates(report_case, djang
     assert (correction.original, correction.value) == (2, 3)
     assert version.fields["floors"] == 3
     assert "ledger_mismatch:floors" in {p["code"] for p in version.problems}
-    field_correct(version=version, user=report_case.member, field="building_no", value="140802-999999")
+    field_correct(
+        version=version, user=report_case.member, field="building_no", value="140802-999999"
+    )
     version.refresh_from_db()
     assert "building_mismatch" in {p["code"] for p in version.blocking_problems}
     with pytest.raises(ReportError, match="必须修改"):
         version_submit(version=version, user=report_case.member)
 
 
-def test_submit_return_new_version_accept(report_case, django_capture_on_commit_callbacks, personas):
+def test_submit_return_new_version_accept(
+    report_case, django_capture_on_commit_callbacks, personas
+):
     v1 = parsed(report_case, report_case.render(), django_capture_on_commit_callbacks)
     version_submit(version=v1, user=report_case.member)
     report_case.task.refresh_from_db()
@@ -86,7 +99,9 @@ def test_submit_return_new_version_accept(report_case, django_capture_on_commit_
     report_case.task.refresh_from_db()
     assert report_case.task.state == TaskState.RETURNED
 
-    v2 = parsed(report_case, report_case.render("numbered_arabic"), django_capture_on_commit_callbacks)
+    v2 = parsed(
+        report_case, report_case.render("numbered_arabic"), django_capture_on_commit_callbacks
+    )
     v1.refresh_from_db()
     assert (v1.state, v2.number) == (ReportState.SUPERSEDED, 2)
     version_submit(version=v2, user=report_case.member)
@@ -96,19 +111,26 @@ def test_submit_return_new_version_accept(report_case, django_capture_on_commit_
     v2.report.refresh_from_db()
     assert report_case.task.state == TaskState.APPROVED
     assert len(v2.report.verification_code) == 10
-    assert (report_case.building.appraisal_grade, report_case.building.control_required) == ("C", True)
+    assert (report_case.building.appraisal_grade, report_case.building.control_required) == (
+        "C",
+        True,
+    )
     trail = [(t.from_state, t.to_state) for t in v2.transitions.all()]
     assert trail[-2:] == [("parsed", "submitted"), ("submitted", "accepted")]
 
 
-def test_firm_eligibility_is_checked_again_at_submission(report_case, django_capture_on_commit_callbacks):
+def test_firm_eligibility_is_checked_again_at_submission(
+    report_case, django_capture_on_commit_callbacks
+):
     version = parsed(report_case, report_case.render(), django_capture_on_commit_callbacks)
     report_case.firm.qualifications.update(valid_to=dt.date(2026, 10, 1))
     with pytest.raises(ReportError, match="不具备承接条件"):
         version_submit(version=version, user=report_case.member)
 
 
-def test_an_unreadable_pdf_fails_parsing_with_a_chinese_reason_and_is_kept(report_case, django_capture_on_commit_callbacks):
+def test_an_unreadable_pdf_fails_parsing_with_a_chinese_reason_and_is_kept(
+    report_case, django_capture_on_commit_callbacks
+):
     data = report_case.render()
     version = parsed(report_case, data[: len(data) // 2], django_capture_on_commit_callbacks)
     assert version.state == ReportState.PARSE_FAILED
@@ -117,7 +139,9 @@ def test_an_unreadable_pdf_fails_parsing_with_a_chinese_reason_and_is_kept(repor
     assert default_storage.exists(version.file.name)
 
 
-def test_a_parse_that_exceeds_its_memory_limit_fails_cleanly(report_case, django_capture_on_commit_callbacks):
+def test_a_parse_that_exceeds_its_memory_limit_fails_cleanly(
+    report_case, django_capture_on_commit_callbacks
+):
     with override_settings(REPORTS={**settings.REPORTS, "parse_memory_bytes": 20 * 1024 * 1024}):
         version = parsed(report_case, report_case.render(), django_capture_on_commit_callbacks)
     assert version.state == ReportState.PARSE_FAILED
@@ -127,7 +151,9 @@ def test_a_parse_that_exceeds_its_memory_limit_fails_cleanly(report_case, django
 def test_a_parse_whose_worker_died_is_taken_again(report_case):
     version, _ = upload(report_case, report_case.render())
     ReportVersion.objects.filter(pk=version.pk).update(
-        state=ReportState.PARSING, parse_started_at=timezone.now() - dt.timedelta(hours=1), parse_attempts=1
+        state=ReportState.PARSING,
+        parse_started_at=timezone.now() - dt.timedelta(hours=1),
+        parse_attempts=1,
     )
     version_parse(version.pk)
     version.refresh_from_db()

@@ -15,3 +15,10 @@ def rendered() -> dict[str, tuple[ReportSpec, bytes]]:
         spec = random_spec(random.Random(100 + i), extra_pages=1 if i % 2 else 0)
         out[layout] = (spec, render_report(spec, layout, seed=i))
     return out
+
+
+def pytest_collection_modifyitems(items):
+    # The generator needs no database: the PostgreSQL pass skips these (scripts/test.sh).
+    for item in items:
+        if "/tests/reports/generator/" in str(item.fspath):
+            item.add_marker(pytest.mark.nodb)

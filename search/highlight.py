@@ -1,0 +1,75 @@
+"""Snippets with highlighted matches, over the original text: everything is escaped except
+our own <mark> tags."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import TYPE_CHECKING
+
+from django.utils.html import escape
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping
+
+    from search.tokenize import Term
+
+_GAP = r"[\s.\u3000]*"
+
+
+def _pattern(terms: Iterable[Term]) -> re.Pattern[str] | None:
+    parts = sorted(
+        ({_GAP.join(re.escape(ch) for ch in t.text) for t in terms if t.text}),
+        key=len,
+        reverse=True,
+    )
+    return re.compile("|".join(parts), re.IGNORECASE) if parts else None
+
+
+def _folded(text: str) -> str:
+    # Full-width letters and digits fold one-to-one to ASCII, so offsets stay valid.
+    return "".join(
+        unicodedata.normalize("NFKC", ch) if len(unicodedata.normalize("NFKC", ch)) == 1 else ch
+        for ch in text
+    )
+
+
+def mark(text: str, terms: Iterable[Term]) -> str:
+    """The whole text, escaped, with every match wrapped in <mark>."""
+    pattern = _pattern(terms)
+    if pattern is None:
+        return escape(text)
+    out, last = [], 0
+    for m in pattern.finditer(_folded(text)):
+        out += [
+            escape(text[last : m.start()]),
+            "<mark>",
+            escape(text[m.start() : m.end()]),
+            "</mark>",
+        ]
+        last = m.end()
+    out.append(escape(text[last:]))
+    return "".join(out)
+
+
+def snippet(
+    texts: Mapping[str, str], terms: Iterable[Term], order: Iterable[str], width: int = 120
+) -> str:
+    """A window of about `width` characters around the first match, from the first group in
+    `order` that has one (else the start of the first non-empty group), as safe HTML."""
+    terms = list(terms)
+    pattern = _pattern(terms)
+    groups = [g for g in order if (texts.get(g) or "").strip()]
+    for group in groups:
+        text = " ".join(texts[group].split())
+        m = pattern.search(_folded(text)) if pattern else None
+        if m is None:
+            continue
+        start = max(0, m.start() - width // 3)
+        end = min(len(text), start + width)
+        window = text[start:end]
+        return ("…" if start else "") + mark(window, terms) + ("…" if end < len(text) else "")
+    if not groups:
+        return ""
+    text = " ".join(texts[groups[0]].split())
+    return escape(text[:width]) + ("…" if len(text) > width else "")

@@ -1,0 +1,158 @@
+"""Searching reports for a user: scope, backend (with fallback), re-check against the database.
+
+Every read path of search — the page, the export, "similar reports", the command — goes
+through here, so each hit is checked against `ReportVersion.objects.visible_to(user)` and
+against the database's own state (still the current, accepted version) before it is shown:
+a stale index never leaks a report.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.core.cache import cache
+from django.db.models import F
+
+from portal.roles import Role
+from search.backends import SearchUnavailable, get_search_backend
+from search.documents import SearchHit, SearchPage, SearchQuery
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from reports.models import ReportVersion
+    from search.backends.base import BaseSearchBackend
+    from search.documents import FacetValue
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+SEARCH_ROLES = (Role.REVIEWER, Role.BUREAU, Role.ADMIN)
+# After a failure of the external search service, go straight to the database for a while.
+BREAKER_KEY = "search:external-unavailable"
+BREAKER_SECONDS = 30
+
+
+def scope_for(user: Any) -> dict[str, int] | None:
+    """The index-level filter matching `Report.objects.visible_to(user)` ({} = everything,
+    None = nothing). It keeps counts and facets within scope; hits are re-checked anyway."""
+    if user is None:
+        return {}  # site-wide (management commands)
+    role = Role.of(user)
+    if role in (Role.ADMIN, Role.REVIEWER) or (role == Role.BUREAU and user.county_id is None):
+        return {}
+    if role == Role.BUREAU:
+        return {"county": user.county_id}
+    if role == Role.FIRM and user.firm_id:
+        return {"firm": user.firm_id}
+    return None
+
+
+@dataclass
+class Result:
+    hit: SearchHit
+    version: ReportVersion
+
+    @property
+    def report(self) -> Any:
+        return self.version.report
+
+    @property
+    def building(self) -> Any:
+        return self.version.report.task.building
+
+
+@dataclass
+class Results:
+    query: SearchQuery
+    results: list[Result]
+    total: int
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    degraded: bool = False  # the external service was down: database results
+
+
+def _run(operation: Callable[[BaseSearchBackend], T]) -> tuple[T, bool]:
+    """Run on the configured backend; during an outage of an external one, on the database
+    backend instead (returns the result and whether it was this fallback)."""
+    backend = get_search_backend()
+    if backend.name == "database":
+        return operation(backend), False
+    if not cache.get(BREAKER_KEY):
+        try:
+            return operation(backend), False
+        except SearchUnavailable as e:
+            log.warning("search service unavailable, using the database index: %s", e)
+            cache.set(BREAKER_KEY, True, BREAKER_SECONDS)
+    return operation(get_search_backend("database")), True
+
+
+def visible_versions(user: Any, version_ids: list[int]) -> dict[int, ReportVersion]:
+    """The versions among these that the user may read and that are still indexable (the
+    report's current version, accepted), with what a hit shows, in one query."""
+    from reports.models import ReportState, ReportVersion
+
+    qs = ReportVersion.objects.visible_to(user) if user is not None else ReportVersion.objects.all()
+    qs = qs.filter(pk__in=version_ids, state=ReportState.ACCEPTED, report__current_version=F("pk"))
+    qs = qs.select_related("report__task__building__county", "report__firm")
+    return {v.pk: v for v in qs}
+
+
+def _recheck(user: Any, page: SearchPage) -> tuple[list[Result], int]:
+    versions = visible_versions(user, [h.version_id for h in page.hits])
+    results = [Result(h, versions[h.version_id]) for h in page.hits if h.version_id in versions]
+    stale = [h.report_id for h in page.hits if h.version_id not in versions]
+    if stale:
+        # The index is behind the database for these: bring it up to date.
+        from search.indexing import enqueue_reports
+
+        log.info("search hits not visible or stale, reindexing: %s", stale)
+        enqueue_reports(stale)
+    return results, len(stale)
+
+
+def search_reports(*, user: Any, query: SearchQuery) -> Results:
+    scope = scope_for(user)
+    if scope is None:
+        return Results(query=query, results=[], total=0)
+    query = dataclasses.replace(query, scope=scope)
+    page, degraded = _run(lambda b: b.search(query))
+    results, dropped = _recheck(user, page)
+    return Results(
+        query=query,
+        results=results,
+        total=max(0, page.total - dropped),
+        facets=page.facets,
+        degraded=degraded,
+    )
+
+
+def export_versions(*, user: Any, query: SearchQuery, limit: int) -> list[ReportVersion]:
+    """Every visible hit (up to `limit`), in result order, re-checked in chunks."""
+    scope = scope_for(user)
+    if scope is None:
+        return []
+    query = dataclasses.replace(query, scope=scope, facets=())
+    report_ids, _ = _run(lambda b: b.ids(query, limit))
+    from reports.models import Report
+
+    out: list[ReportVersion] = []
+    for i in range(0, len(report_ids), 500):
+        chunk = report_ids[i : i + 500]
+        current = dict(Report.objects.filter(pk__in=chunk).values_list("pk", "current_version_id"))
+        versions = visible_versions(user, [v for v in current.values() if v])
+        by_report = {v.report_id: v for v in versions.values()}
+        out += [by_report[pk] for pk in chunk if pk in by_report]
+    return out
+
+
+def similar_reports(*, user: Any, version: ReportVersion, limit: int = 5) -> list[Result]:
+    scope = scope_for(user)
+    if scope is None or Role.of(user) not in SEARCH_ROLES:
+        return []
+    query = SearchQuery(scope=scope, facets=(), limit=limit + 5)
+    page, _ = _run(lambda b: b.similar(version.report_id, query))
+    results, _ = _recheck(user, page)
+    return [r for r in results if r.version.report_id != version.report_id][:limit]
