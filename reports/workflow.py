@@ -30,6 +30,7 @@ from reports.models import (
 )
 from reports.models.documents import DRAFT_STATES, new_verification_code
 from reports.parsing import CRASHED, ParseFailure, local_copy, run_pipeline
+from reports.pipeline.fields import CONTRACT_FIELDS
 from reports.uploads import UploadRejected, check_pdf, process_photo, store
 from reports.validation import platform_problems
 
@@ -46,23 +47,6 @@ class ReportError(Exception):
     """A refused report action; the message is shown to the user as is (Chinese)."""
 
 
-CONTRACT_FIELDS = (
-    "report_no",
-    "appraisal_type",
-    "firm",
-    "address",
-    "county",
-    "owner",
-    "date",
-    "building_no",
-    "structure_type",
-    "floors",
-    "grade",
-    "load_system",
-    "seismic",
-    "recommendation",
-    "standards",
-)
 UPLOADABLE_TASK_STATES = (TaskState.ACCEPTED, TaskState.RETURNED)
 
 
