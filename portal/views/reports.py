@@ -92,10 +92,11 @@ def _report_upload(request: HttpRequest, task_pk: int) -> HttpResponse:
     )
     form = UploadForm()
     if request.method == "POST":
+        files = request.FILES  # parses the body, through the size-limit handler
         if getattr(request, "upload_too_large", False):
             messages.error(request, "文件超过大小上限，请压缩后重新上传。")
             return redirect("firm_task_detail", pk=task.pk)
-        form = UploadForm(request.POST, request.FILES)
+        form = UploadForm(request.POST, files)
         if form.is_valid():
             try:
                 version, created = version_upload(

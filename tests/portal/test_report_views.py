@@ -126,3 +126,13 @@ def test_review_list_query_count_is_constant(client, personas):
     submitted_versions(20, personas)
     large, rows = count()
     assert (large, rows) == (small, 22)
+
+
+def test_an_oversized_upload_is_stopped_while_streaming(client, report_case, settings):
+    settings.REPORTS = {**settings.REPORTS, "max_pdf_bytes": 4096, "max_photo_bytes": 4096}
+    client.force_login(report_case.member)
+    response = post_upload(client, report_case, b"%PDF-1.4\n" + b"0" * 20_000)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "超过大小上限" in body, body[body.find("<main>"):body.find("<main>")+1500]
+    assert ReportVersion.objects.count() == 0
