@@ -161,3 +161,17 @@ def test_only_firm_members_claim(bureau):
     task_create(building=BuildingFactory(), actor=bureau)
     with pytest.raises(TaskError, match="只有鉴定机构人员"):
         task_claim_next(user=bureau, on=ON)
+
+
+def test_close_only_after_approval(bureau, member):
+    from reports.assignments import task_close
+
+    task = task_create(building=BuildingFactory(), actor=bureau)
+    with pytest.raises(TaskError, match="不能执行此操作"):
+        task_close(task=task, actor=bureau)
+    AppraisalTask.objects.filter(pk=task.pk).update(state=TaskState.APPROVED, firm=member.firm)
+    task.refresh_from_db()
+    task_close(task=task, actor=bureau, reason="整治完成")
+    task.refresh_from_db()
+    assert task.state == TaskState.CLOSED
+    assert history(task)[-1] == ("approved", "closed", "整治完成")
