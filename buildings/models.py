@@ -4,6 +4,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from portal.roles import Role
 
@@ -76,6 +77,20 @@ class BuildingQuerySet(models.QuerySet["Building"]):
             return self.filter(pk__in=tasks.values("building_id"))
         return self.none()
 
+    def requiring_control(self) -> BuildingQuerySet:
+        """Buildings that must be under control (管控): THE rule, used by every read path.
+
+        An accepted C/D report (control_required), or a 初判 of 存在严重安全隐患 whose
+        control has not been lifted since.
+        """
+        lifted = ControlMeasure.objects.filter(
+            building=models.OuterRef("pk"), lifted_at__isnull=False
+        )
+        return self.filter(
+            models.Q(control_required=True)
+            | (models.Q(initial_judgement=Judgement.SERIOUS) & ~models.Exists(lifted))
+        )
+
 
 class Building(models.Model):
     """One self-built house of the survey ledger (排查台账), keyed by its 房屋编号."""
@@ -131,6 +146,10 @@ class Building(models.Model):
 
     def __str__(self) -> str:
         return f"{self.building_no} {self.address}"
+
+    @property
+    def requires_control(self) -> bool:
+        return Building.objects.requiring_control().filter(pk=self.pk).exists()
 
 
 class CorrectionSource(models.TextChoices):
@@ -224,3 +243,151 @@ class LedgerImport(models.Model):
     @property
     def summary(self) -> str:
         return f"imported {self.imported}, updated {self.updated}, rejected {self.rejected}"
+
+
+class ControlKind(models.TextChoices):
+    STOP_USE = "停止使用", "停止使用"
+    STOP_BUSINESS = "停止经营", "停止经营"
+    SEAL = "封控警示", "封控警示"
+    EVACUATE = "人员撤离", "人员撤离"
+    OTHER = "其他", "其他"
+
+
+class ControlMeasure(models.Model):
+    """One control measure (管控措施) in force on a building; ended when control is lifted."""
+
+    building = models.ForeignKey(Building, on_delete=models.CASCADE, related_name="measures")
+    kind = models.CharField("管控措施", max_length=8, choices=ControlKind.choices)
+    detail = models.CharField("措施说明", max_length=200, blank=True)
+    started_on = models.DateField("管控起始日")
+    ended_on = models.DateField("管控结束日", null=True, blank=True)
+    responsible = models.CharField("责任人", max_length=50)
+    # [{"image": key, "thumb": key, "name": label}] from reports.uploads.process_photo
+    photos = models.JSONField("照片", default=list)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField("录入时间", default=timezone.now)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="解除人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    lifted_at = models.DateTimeField("解除时间", null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_on", "-pk"]
+        verbose_name = "管控措施"
+        verbose_name_plural = "管控措施"
+
+    def __str__(self) -> str:
+        return f"{self.building_id} {self.kind}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.ended_on is None
+
+
+class Patrol(models.Model):
+    """A patrol (巡查) of a controlled building against people moving back in (人员回流)."""
+
+    building = models.ForeignKey(Building, on_delete=models.CASCADE, related_name="patrols")
+    patrolled_on = models.DateField("巡查日期")
+    inspector = models.CharField("巡查人", max_length=50)
+    finding = models.CharField("巡查情况", max_length=500)
+    photos = models.JSONField("照片", default=list)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField("录入时间", default=timezone.now)
+
+    class Meta:
+        ordering = ["-patrolled_on", "-pk"]
+        verbose_name = "巡查记录"
+        verbose_name_plural = "巡查记录"
+
+    def __str__(self) -> str:
+        return f"{self.building_id} {self.patrolled_on}"
+
+
+class RectificationMeasure(models.TextChoices):
+    REBUILD = "拆除重建", "拆除重建"
+    REINFORCE = "维修加固", "维修加固"
+    OTHER = "其他", "其他"
+
+
+class IllegalBuildingAction(models.TextChoices):
+    DEMOLISH_ALL = "全部拆除", "全部拆除"
+    DEMOLISH_PART = "部分拆除", "部分拆除"
+    PERMIT = "补办手续", "补办手续"
+    FINE = "罚款", "罚款"
+    CONFISCATE = "没收", "没收"
+    OTHER = "其他", "其他"
+
+
+class RectificationProgress(models.TextChoices):
+    PENDING = "待整治", "待整治"
+    IN_PROGRESS = "整治中", "整治中"
+    DONE = "已整治", "已整治"
+
+
+class Rectification(models.Model):
+    """The rectification plan of one building (一户一策/一栋一策)."""
+
+    building = models.OneToOneField(
+        Building, on_delete=models.CASCADE, related_name="rectification"
+    )
+    measure = models.CharField("整治措施", max_length=8, choices=RectificationMeasure.choices)
+    illegal_action = models.CharField(
+        "违法建设查处", max_length=8, choices=IllegalBuildingAction.choices, blank=True
+    )
+    detail = models.CharField("措施说明", max_length=200, blank=True)
+    department = models.CharField("责任部门", max_length=100)
+    responsible = models.CharField("责任人", max_length=50)
+    deadline = models.DateField("整治期限")
+    progress = models.CharField(
+        "整治进度",
+        max_length=4,
+        choices=RectificationProgress.choices,
+        default=RectificationProgress.PENDING,
+    )
+    completed_at = models.DateTimeField("整治完成时间", null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="制定人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("制定时间", default=timezone.now)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="更新人", on_delete=models.PROTECT, related_name="+"
+    )
+    updated_at = models.DateTimeField("更新时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "整治方案"
+        verbose_name_plural = "整治方案"
+
+    def __str__(self) -> str:
+        return f"{self.building_id} {self.measure} {self.progress}"
+
+
+class Reinspection(models.Model):
+    """A re-inspection (复核) after rectification; lifting control needs one after completion."""
+
+    building = models.ForeignKey(Building, on_delete=models.CASCADE, related_name="reinspections")
+    inspected_on = models.DateField("复核日期")
+    inspector = models.CharField("复核人", max_length=50)
+    finding = models.CharField("复核意见", max_length=500)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="录入人", on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField("录入时间", default=timezone.now)
+
+    class Meta:
+        ordering = ["-recorded_at", "-pk"]
+        verbose_name = "整治复核"
+        verbose_name_plural = "整治复核"
+
+    def __str__(self) -> str:
+        return f"{self.building_id} {self.inspected_on}"

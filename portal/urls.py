@@ -6,7 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
-from portal.views import buildings, dashboards, queue, reports, tasks
+from portal.views import buildings, control, dashboards, queue, reports, tasks
 
 handler403 = "portal.views.errors.permission_denied"
 
@@ -31,6 +31,13 @@ urlpatterns = [
     path("bureau/buildings/bulk/", buildings.building_bulk_action, name="building_bulk_action"),
     path("bureau/buildings/<int:pk>/", buildings.building_detail, name="building_detail"),
     path("bureau/buildings/<int:pk>/recheck/", buildings.building_recheck, name="building_recheck"),
+    path("bureau/buildings/<int:pk>/control/", control.building_control, name="building_control"),
+    path("bureau/control/uncontrolled/", control.uncontrolled_list, name="uncontrolled_list"),
+    path(
+        "bureau/control/photos/<str:kind>/<int:pk>/<int:index>/",
+        control.control_photo,
+        name="control_photo",
+    ),
     path(
         "bureau/buildings/<int:building_pk>/tasks/new/", tasks.task_create_view, name="task_create"
     ),

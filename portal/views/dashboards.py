@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from buildings.control import uncontrolled
 from buildings.models import Building, County, Judgement
 from buildings.selectors import doubtful_without_conclusion
 from institutions.eligibility import firm_capability
@@ -76,6 +77,7 @@ def bureau_dashboard(request: HttpRequest) -> HttpResponse:
             "building_count": buildings.count(),
             "doubtful_total": buildings.filter(initial_judgement=Judgement.DOUBTFUL).count(),
             "doubtful_open": doubtful_without_conclusion(buildings).count(),
+            "uncontrolled": uncontrolled(buildings).count(),
             "task_counts": tasks.aggregate(
                 open=Count("pk", filter=Q(state=TaskState.OPEN)),
                 active=Count("pk", filter=Q(state__in=OVERDUE_STATES)),

@@ -134,5 +134,5 @@ def test_an_oversized_upload_is_stopped_while_streaming(client, report_case, set
     response = post_upload(client, report_case, b"%PDF-1.4\n" + b"0" * 20_000)
     assert response.status_code == 200
     body = response.content.decode()
-    assert "超过大小上限" in body, body[body.find("<main>"):body.find("<main>")+1500]
+    assert "超过大小上限" in body, body[body.find("<main>") : body.find("<main>") + 1500]
     assert ReportVersion.objects.count() == 0
