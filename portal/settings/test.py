@@ -15,3 +15,9 @@ TASKS = {"default": {**TASK_BACKENDS["immediate"]}}
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 ALLOWED_HOSTS = ["*"]
+
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # A file, not ":memory:": Django's live server then gives each of its threads its own
+    # connection. A shared in-memory connection used by several request threads at once
+    # (a browser loading page images in parallel) can crash sqlite.
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.mkdtemp(prefix="portal-test-db-")) / "test.sqlite3")}
