@@ -20,4 +20,6 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file, not ":memory:": Django's live server then gives each of its threads its own
     # connection. A shared in-memory connection used by several request threads at once
     # (a browser loading page images in parallel) can crash sqlite.
-    DATABASES["default"]["TEST"] = {"NAME": str(Path(tempfile.mkdtemp(prefix="portal-test-db-")) / "test.sqlite3")}
+    DATABASES["default"]["TEST"] = {
+        "NAME": str(Path(tempfile.mkdtemp(prefix="portal-test-db-")) / "test.sqlite3")
+    }
