@@ -7,6 +7,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from portal.views import buildings, control, dashboards, queue, reports, tasks
+from portal.views.verify import report_qr, verify
 
 handler403 = "portal.views.errors.permission_denied"
 
@@ -60,6 +61,8 @@ urlpatterns = [
     path("reports/<int:pk>/review/", reports.report_review, name="report_review"),
     path("reports/<int:pk>/file/", reports.report_file, name="report_file"),
     path("reports/<int:pk>/pages/<int:number>.png", reports.report_page, name="report_page"),
+    path("verify/", verify, name="verify"),
+    path("reports/<int:pk>/qr.svg", report_qr, name="report_qr"),
     path("reports/photos/<int:pk>/<str:kind>/", reports.report_photo, name="report_photo"),
     path("bureau/reports/", reports.review_list, name="review_list"),
     path("search/", include("search.urls")),
