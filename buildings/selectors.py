@@ -132,3 +132,10 @@ def building_list(user: Any, params: Any) -> tuple[BuildingFilterForm, BuildingQ
     if params:
         qs = form.apply(qs)
     return form, qs.order_by("building_no")
+
+
+def building_for(user: Any, pk: int) -> Building:
+    """One building the user may read, or 404."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(Building.objects.visible_to(user).select_related("county"), pk=pk)

@@ -30,6 +30,9 @@ class Role(models.TextChoices):
         return cls(user.role) if user.role else None
 
 
+# The bureau's back office is open to its staff and to site admins.
+BUREAU_ROLES = (Role.BUREAU, Role.ADMIN)
+
 DASHBOARD_URL_NAMES = {
     Role.FIRM: "firm_dashboard",
     Role.BUREAU: "bureau_dashboard",

@@ -8,13 +8,13 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from buildings.corrections import buildings_mark_recheck, correction_record
 from buildings.models import Building, BuildingCorrection, CorrectionSource
-from buildings.selectors import AppraisalStatus, appraisal_status_of, building_list
-from portal.roles import Role, role_required
+from buildings.selectors import AppraisalStatus, appraisal_status_of, building_for, building_list
+from portal.roles import BUREAU_ROLES, role_required
 from reports.assignments import tasks_create_bulk
 from reports.models import AppraisalTask, AppraisalType
 
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
 
 PAGE_SIZE = 50
-BUREAU = (Role.BUREAU, Role.ADMIN)
+BUREAU = BUREAU_ROLES
 
 
 @role_required(*BUREAU)
@@ -107,15 +107,9 @@ class CorrectionForm(forms.Form):
         return f
 
 
-def _building_for(request: HttpRequest, pk: int) -> Building:
-    return get_object_or_404(
-        Building.objects.visible_to(request.user).select_related("county"), pk=pk
-    )
-
-
 @role_required(*BUREAU)
 def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    building = _building_for(request, pk)
+    building = building_for(request.user, pk)
     correction_form = CorrectionForm()
     if request.method == "POST":
         correction_form = CorrectionForm(request.POST, request.FILES)
@@ -163,7 +157,7 @@ def building_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @role_required(*BUREAU)
 def building_recheck(request: HttpRequest, pk: int) -> HttpResponse:
-    building = _building_for(request, pk)
+    building = building_for(request.user, pk)
     try:
         buildings_mark_recheck(buildings=[building], reason=request.POST.get("reason", ""))
         messages.success(request, "已标记待复核。")

@@ -32,12 +32,13 @@ from buildings.models import (
     RectificationMeasure,
     RectificationProgress,
 )
-from portal.roles import Role, role_required
+from buildings.selectors import building_for
+from portal.roles import BUREAU_ROLES, role_required
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
 
-BUREAU = (Role.BUREAU, Role.ADMIN)
+BUREAU = BUREAU_ROLES
 PAGE_SIZE = 50
 DATE_ERRORS = {"required": "请填写日期。", "invalid": "日期格式不正确（例如 2025-03-01）。"}
 
@@ -135,12 +136,6 @@ SUCCESS = {
 }
 
 
-def _building_for(request: HttpRequest, pk: int) -> Building:
-    return get_object_or_404(
-        Building.objects.visible_to(request.user).select_related("county"), pk=pk
-    )
-
-
 def _apply(action: str, form: forms.Form, building: Building, user: Any) -> None:
     d = form.cleaned_data
     if action == "measure":
@@ -201,7 +196,7 @@ def _plan_initial(plan: Rectification | None) -> dict[str, Any]:
 @role_required(*BUREAU)
 def building_control(request: HttpRequest, pk: int) -> HttpResponse:
     """One page per building: measures, patrols, the plan, re-inspections and lifting."""
-    building = _building_for(request, pk)
+    building = building_for(request.user, pk)
     plan = Rectification.objects.filter(building=building).first()
     today = timezone.localdate()
     bound: dict[str, forms.Form] = {}

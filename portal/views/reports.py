@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from portal.roles import Role, role_required
+from portal.roles import BUREAU_ROLES, Role, role_required
 from reports.models import AppraisalTask, ReportState, ReportVersion, TaskState
 from reports.models.documents import ReportPhoto
 from reports.pages import page_image
@@ -33,7 +33,7 @@ from reports.workflow import (
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-BUREAU = (Role.BUREAU, Role.ADMIN)
+BUREAU = BUREAU_ROLES
 ANY_ROLE = (Role.FIRM, Role.BUREAU, Role.ADMIN, Role.REVIEWER)
 READABLE_PAGES_STATES = (
     ReportState.PARSED,

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from buildings.models import Building, County
 from institutions.eligibility import eligible_firms
 from institutions.models import AppraisalFirm
-from portal.roles import Role, role_required
+from portal.roles import BUREAU_ROLES, role_required
 from reports.assignments import TaskError, task_assign, task_create, task_withdraw
 from reports.models import AppraisalTask, TaskState
 from reports.selectors import deadline_breakdown, due_soon, overdue, task_list_qs
@@ -22,7 +22,7 @@ from reports.selectors import deadline_breakdown, due_soon, overdue, task_list_q
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
 
-BUREAU = (Role.BUREAU, Role.ADMIN)
+BUREAU = BUREAU_ROLES
 PAGE_SIZE = 50
 
 
