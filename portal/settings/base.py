@@ -168,6 +168,16 @@ TASK_BACKENDS = {
 }
 TASKS = {"default": TASK_BACKENDS[TASKS_BACKEND]}
 
+# E-mail notifications (portal.notifications): console by default; SMTP via EMAIL_BACKEND.
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "鉴定门户 <noreply@localhost>")
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000")
+
 # Report search (our search/ app): "database" (SQLite FTS5 / PostgreSQL full text) or
 # "elasticsearch". WAGTAILSEARCH_BACKENDS below is Wagtail's own page/admin search.
 SEARCH_BACKEND = env_str("SEARCH_BACKEND", "database")
@@ -219,6 +229,30 @@ CAMPAIGN = {
     "assessment_recent_years": 10,  # [K] "近几年建成"
     "qualification_expiry_warning_days": 30,
     "due_soon_days": 7,
+    # Referral (移送, "五类问题" [K]): problem categories and the departments they usually go to.
+    # Codes are stored on records; labels and default departments may change.
+    "problem_categories": [
+        {"code": "house_safety", "label": "房屋安全隐患", "department": "住建部门"},
+        {"code": "illegal_construction", "label": "违法违规建设", "department": "自然资源和规划部门"},
+        {"code": "illegal_approval", "label": "违法违规审批", "department": "自然资源和规划部门"},
+        {"code": "illegal_business", "label": "违规经营", "department": "市场监管部门"},
+        {"code": "fire_safety", "label": "消防安全隐患", "department": "消防救援机构"},
+    ],
+    # Departments problems can be referred to (双通知、一报告 [K]: the owner and the department
+    # are both notified; the department reports receipt and handling).
+    "departments": [
+        "住建部门",
+        "自然资源和规划部门",
+        "市场监管部门",
+        "消防救援机构",
+        "应急管理部门",
+        "公安部门",
+        "教育部门",
+        "民政部门",
+        "乡镇人民政府（街道办事处）",
+    ],
+    # Notifications: a task "due soon" this many days before its due date.
+    "notify_due_days": 3,
 }
 
 # Report uploads and parsing. Parsing runs in a separate process with these limits.

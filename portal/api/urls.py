@@ -1,0 +1,3 @@
+"""URL patterns of this area (filled in by its feature)."""
+
+urlpatterns: list = []
