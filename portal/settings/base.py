@@ -233,7 +233,11 @@ CAMPAIGN = {
     # Codes are stored on records; labels and default departments may change.
     "problem_categories": [
         {"code": "house_safety", "label": "房屋安全隐患", "department": "住建部门"},
-        {"code": "illegal_construction", "label": "违法违规建设", "department": "自然资源和规划部门"},
+        {
+            "code": "illegal_construction",
+            "label": "违法违规建设",
+            "department": "自然资源和规划部门",
+        },
         {"code": "illegal_approval", "label": "违法违规审批", "department": "自然资源和规划部门"},
         {"code": "illegal_business", "label": "违规经营", "department": "市场监管部门"},
         {"code": "fire_safety", "label": "消防安全隐患", "department": "消防救援机构"},
