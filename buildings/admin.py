@@ -1,6 +1,14 @@
 from django.contrib import admin
 
-from buildings.models import Building, BuildingCorrection, County, LedgerImport
+from buildings.models import (
+    Building,
+    BuildingCorrection,
+    County,
+    LedgerImport,
+    Problem,
+    ProblemEvent,
+    Referral,
+)
 
 
 @admin.register(County)
@@ -38,3 +46,43 @@ class BuildingCorrectionAdmin(admin.ModelAdmin):
 class LedgerImportAdmin(admin.ModelAdmin):
     list_display = ("file_name", "started_at", "imported", "updated", "rejected", "conflicts")
     readonly_fields = [f.name for f in LedgerImport._meta.fields]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Problems change only through buildings.problem_ledger / referrals, which audit them."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ProblemEventInline(admin.TabularInline):
+    model = ProblemEvent
+    extra = 0
+    readonly_fields = ("action", "detail", "actor", "at")
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Problem)
+class ProblemAdmin(ReadOnlyAdmin):
+    list_display = ("register_no", "building", "category", "status", "found_on", "deadline")
+    list_filter = ("status", "category", "source", "building__county")
+    list_select_related = ("building",)
+    search_fields = ("register_no", "building__building_no", "responsible_name")
+    inlines = [ProblemEventInline]
+
+
+@admin.register(Referral)
+class ReferralAdmin(ReadOnlyAdmin):
+    list_display = ("notice_no", "problem", "department", "referred_on", "status")
+    list_filter = ("status", "department")
+    list_select_related = ("problem__building",)
+    search_fields = ("notice_no", "problem__register_no")

@@ -391,3 +391,201 @@ class Reinspection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.building_id} {self.inspected_on}"
+
+
+# ---------------------------------------------------------------- problems and referrals
+# 两清单一台账 / 挂号制 / 双通知一报告 are unconfirmed local terms: the categories and
+# departments are settings (CAMPAIGN["problem_categories"], CAMPAIGN["departments"]), the
+# workflow lives in buildings/problem_ledger.py and buildings/referrals.py.
+
+
+def problem_category_label(code: str) -> str:
+    """The label of a problem category code; an unknown (retired) code shows as itself."""
+    for category in settings.CAMPAIGN["problem_categories"]:
+        if category["code"] == code:
+            return category["label"]
+    return code
+
+
+class ProblemSource(models.TextChoices):
+    SURVEY = "排查", "排查"
+    APPRAISAL = "鉴定", "鉴定"
+    PATROL = "巡查", "巡查"
+    OTHER = "其他", "其他"
+
+
+class ProblemStatus(models.TextChoices):
+    REGISTERED = "已挂号", "已挂号"
+    REFERRED = "已移送", "已移送"
+    CLOSED = "已销号", "已销号"
+
+
+class ProblemQuerySet(models.QuerySet["Problem"]):
+    def visible_to(self, user: Any) -> ProblemQuerySet:
+        """Problems a user may read: back-office users only, scoped by the building rule."""
+        from portal.roles import BUREAU_ROLES
+
+        if Role.of(user) not in BUREAU_ROLES:
+            return self.none()
+        return self.filter(building__in=Building.objects.visible_to(user))
+
+    def open(self) -> ProblemQuerySet:
+        return self.exclude(status=ProblemStatus.CLOSED)
+
+
+class Problem(models.Model):
+    """A registered problem (挂号) of one building, kept until it is closed (销号)."""
+
+    building = models.ForeignKey(
+        Building, verbose_name="房屋", on_delete=models.PROTECT, related_name="problems"
+    )
+    category = models.CharField("问题类别", max_length=40)
+    description = models.CharField("问题描述", max_length=500)
+    source = models.CharField("问题来源", max_length=4, choices=ProblemSource.choices)
+    source_note = models.CharField("来源说明", max_length=200, blank=True)
+    found_on = models.DateField("发现日期")
+    # 挂号编号: county code, year and a serial within them, e.g. 140802-2025-0007.
+    register_year = models.PositiveSmallIntegerField("挂号年度")
+    register_serial = models.PositiveIntegerField("挂号序号")
+    register_no = models.CharField("挂号编号", max_length=32, unique=True)
+    registered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="挂号人", on_delete=models.PROTECT, related_name="+"
+    )
+    registered_at = models.DateTimeField("挂号时间", default=timezone.now)
+    responsible_name = models.CharField("责任主体", max_length=100)
+    responsible_contact = models.CharField("责任主体联系方式", max_length=50, blank=True)
+    requirement = models.CharField("整改要求", max_length=500)
+    deadline = models.DateField("整改期限")
+    status = models.CharField(
+        "状态", max_length=4, choices=ProblemStatus.choices, default=ProblemStatus.REGISTERED
+    )
+    closed_on = models.DateField("销号日期", null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="销号人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    closed_at = models.DateTimeField("销号录入时间", null=True, blank=True)
+    closing_note = models.CharField("销号说明", max_length=500, blank=True)
+
+    objects = ProblemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-registered_at", "-pk"]
+        verbose_name = "问题（挂号）"
+        verbose_name_plural = "问题清单"
+        constraints = [
+            # 挂号制: one open registration per building and category; closing frees the slot.
+            models.UniqueConstraint(
+                fields=["building", "category"],
+                condition=~models.Q(status="已销号"),
+                name="problem_one_open_per_category",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "category"], name="problem_status_cat_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.register_no} {self.category_label}"
+
+    @property
+    def category_label(self) -> str:
+        return problem_category_label(self.category)
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == ProblemStatus.CLOSED
+
+    @property
+    def is_overdue(self) -> bool:
+        return not self.is_closed and self.deadline < timezone.localdate()
+
+
+class HandlingStatus(models.TextChoices):
+    PENDING = "待接收", "待接收"
+    RECEIVED = "已接收", "已接收"
+    HANDLING = "处理中", "处理中"
+    DONE = "已办结", "已办结"
+
+
+class ReferralQuerySet(models.QuerySet["Referral"]):
+    def visible_to(self, user: Any) -> ReferralQuerySet:
+        """Referrals of the problems a user may read."""
+        return self.filter(problem__in=Problem.objects.visible_to(user))
+
+
+class Referral(models.Model):
+    """The referral (移送) of a problem to its lead department, with co-departments notified.
+
+    双通知: the responsible party and the departments get notices; 一报告: the lead
+    department reports receipt and handling, recorded here.
+    """
+
+    problem = models.OneToOneField(
+        Problem, verbose_name="问题", on_delete=models.PROTECT, related_name="referral"
+    )
+    department = models.CharField("牵头部门", max_length=100)
+    co_departments = models.JSONField("其他责任单位", default=list, blank=True)
+    referred_on = models.DateField("移送日期")
+    notice_year = models.PositiveSmallIntegerField("函号年度")
+    notice_serial = models.PositiveIntegerField("函号序号")
+    notice_no = models.CharField("移送函编号", max_length=60, unique=True)
+    requested_action = models.CharField("移送事项", max_length=500)
+    deadline = models.DateField("办结期限")
+    status = models.CharField(
+        "办理状态", max_length=4, choices=HandlingStatus.choices, default=HandlingStatus.PENDING
+    )
+    received_on = models.DateField("接收日期", null=True, blank=True)
+    receiver = models.CharField("接收人", max_length=50, blank=True)
+    handling_result = models.CharField("处理结果", max_length=1000, blank=True)
+    handled_on = models.DateField("办结日期", null=True, blank=True)
+    referred_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="移送人", on_delete=models.PROTECT, related_name="+"
+    )
+    referred_at = models.DateTimeField("移送录入时间", default=timezone.now)
+    updated_at = models.DateTimeField("更新时间", default=timezone.now)
+
+    objects = ReferralQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-referred_on", "-pk"]
+        verbose_name = "问题移送"
+        verbose_name_plural = "问题移送"
+        indexes = [models.Index(fields=["department", "referred_on"], name="referral_dept_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.notice_no} → {self.department}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == HandlingStatus.DONE
+
+
+class ProblemAction(models.TextChoices):
+    REGISTER = "挂号", "挂号"
+    REFER = "移送", "移送"
+    RECEIVE = "接收", "接收"
+    HANDLE = "办理", "办理"
+    CLOSE = "销号", "销号"
+
+
+class ProblemEvent(models.Model):
+    """Append-only audit trail of a problem: who did what when, written with the change."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField("操作", max_length=4, choices=ProblemAction.choices)
+    detail = models.CharField("说明", max_length=1000, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField("时间", default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = "问题办理记录"
+        verbose_name_plural = "问题办理记录"
+
+    def __str__(self) -> str:
+        return f"{self.problem_id} {self.action}"
