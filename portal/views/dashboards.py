@@ -10,14 +10,13 @@ from django.db.models import Count, Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from buildings.control import uncontrolled
-from buildings.models import Building, County, Judgement
-from buildings.selectors import doubtful_without_conclusion
 from institutions.eligibility import firm_capability
 from institutions.models import AppraisalFirm
 from institutions.selectors import expiring_qualifications
 from portal.models import User
+from portal.progress import progress_for
 from portal.roles import DASHBOARD_URL_NAMES, Role, role_required
+from portal.views.progress import overview_charts, summary_table
 from reports.models import OVERDUE_STATES, AppraisalTask, TaskState
 
 if TYPE_CHECKING:
@@ -62,28 +61,35 @@ def firm_dashboard(request: HttpRequest) -> HttpResponse:
 
 @role_required(Role.BUREAU)
 def bureau_dashboard(request: HttpRequest) -> HttpResponse:
+    """The bureau's landing page: today's campaign progress of the user's scope.
+
+    Every number comes from portal.progress, so it equals the periodic reports' exports.
+    """
     user = request.user
     today = timezone.localdate()
-    counties = County.objects.filter(pk=user.county_id) if user.county_id else County.objects.all()
-    buildings = Building.objects.visible_to(user)
-    tasks = AppraisalTask.objects.visible_to(user)
+    progress = progress_for(user, today=today)
+    total = progress.total
     return render(
         request,
         "portal/dashboards/bureau.html",
         {
-            "scope_label": user.county.name if user.county_id else "全市",
-            "counties": counties,
+            "scope_label": progress.scope_label,
+            "city_wide": user.county_id is None,
+            "progress": progress,
+            "counties": [c.name for c in progress.counties],
+            "summary": summary_table(progress),
+            "charts": overview_charts(progress),
             "firm_count": AppraisalFirm.objects.visible_to(user).count(),
-            "building_count": buildings.count(),
-            "doubtful_total": buildings.filter(initial_judgement=Judgement.DOUBTFUL).count(),
-            "doubtful_open": doubtful_without_conclusion(buildings).count(),
-            "uncontrolled": uncontrolled(buildings).count(),
-            "task_counts": tasks.aggregate(
-                open=Count("pk", filter=Q(state=TaskState.OPEN)),
-                active=Count("pk", filter=Q(state__in=OVERDUE_STATES)),
-                submitted=Count("pk", filter=Q(state=TaskState.SUBMITTED)),
-                overdue=Count("pk", filter=Q(state__in=OVERDUE_STATES, due_date__lt=today)),
-            ),
+            "building_count": total.surveyed,
+            "doubtful_total": total.doubtful,
+            "doubtful_open": total.doubtful_open,
+            "uncontrolled": total.uncontrolled,
+            "task_counts": {
+                "open": total.tasks_open,
+                "active": total.tasks_active,
+                "submitted": total.tasks_submitted,
+                "overdue": total.tasks_overdue,
+            },
             "expiring": expiring_qualifications(user, today),
         },
     )
