@@ -43,6 +43,9 @@ INSTALLED_APPS = [
     "taggit",
     "django_tasks",
     "django_tasks_db",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -272,6 +275,37 @@ REPORTS = {
     "parse_stale_seconds": env_int("REPORT_PARSE_STALE", 900),
     "parse_max_attempts": 3,
     "page_image_width": 1000,
+}
+
+# REST API (portal/api). Authentication, permissions, parsers, pagination and throttles are
+# set on the API's base view, so Wagtail's own DRF endpoints keep DRF's defaults; these are the
+# knobs that differ per deployment.
+REST_FRAMEWORK = {
+    "DEFAULT_THROTTLE_RATES": {
+        "api_user": env_str("API_THROTTLE_USER", "600/min"),
+        "api_upload": env_str("API_THROTTLE_UPLOAD", "120/hour"),
+    },
+    "DEFAULT_SCHEMA_CLASS": "portal.api.schema.PortalAutoSchema",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "鉴定门户 API",
+    "DESCRIPTION": "自建房安全鉴定门户接口（v1）：鉴定机构的任务与报告上传，住建局系统的房屋与报告查询。"
+    "认证方式：请求头 `Authorization: Token <令牌>`，令牌在门户“API令牌”页面查看或更换。",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # Only /api/v1/ is documented (Wagtail's admin API is DRF too, and not ours to publish).
+    "PREPROCESSING_HOOKS": ["portal.api.schema.only_api_v1"],
+    "ENUM_NAME_OVERRIDES": {
+        "TaskStateEnum": "reports.models.TaskState",
+        "ReportStateEnum": "reports.models.ReportState",
+        "JudgementEnum": "buildings.models.Judgement",
+    },
+    # portal.api.urls.IdConverter: row ids of at most 18 digits.
+    "PATH_CONVERTER_OVERRIDES": {
+        "id": {"type": "integer", "minimum": 1, "maximum": 999_999_999_999_999_999}
+    },
 }
 
 WAGTAIL_SITE_NAME = "鉴定门户"
