@@ -265,7 +265,8 @@ class LedgerEntry:
     kind: str
     text: str
     who: str = ""
-    order: int = 0
+    # When it was recorded: orders entries of the same day (None sorts last).
+    at: dt.datetime | None = None
 
 
 def _who(user: Any) -> str:
@@ -273,18 +274,25 @@ def _who(user: Any) -> str:
 
 
 def building_timeline(building: Building) -> list[LedgerEntry]:
-    """Everything recorded about a building's problems, control, rectification and
+    """Everything recorded about a building's appraisal, problems, control, rectification and
     re-inspection, by the dates things happened (the recording time breaks ties)."""
     from reports.models import Report
 
     entries: list[LedgerEntry] = []
 
-    def add(day: dt.date | dt.datetime | None, kind: str, text: str, who: Any = "") -> None:
+    def add(
+        day: dt.date | dt.datetime | None,
+        kind: str,
+        text: str,
+        who: Any = "",
+        at: dt.datetime | None = None,
+    ) -> None:
         if day is None:
             return
         if isinstance(day, dt.datetime):
+            at = at or day
             day = timezone.localdate(day)
-        entries.append(LedgerEntry(day, kind, text, _who(who), len(entries)))
+        entries.append(LedgerEntry(day, kind, text, _who(who), at))
 
     reports = (
         Report.objects.filter(task__building=building, accepted_at__isnull=False)
@@ -292,18 +300,20 @@ def building_timeline(building: Building) -> list[LedgerEntry]:
         .order_by("accepted_at")
     )
     for report in reports:
-        grade = (
-            (report.current_version.fields or {}).get("grade", "") if report.current_version else ""
-        )
+        version = report.current_version
+        grade = (version.fields or {}).get("grade", "") if version else ""
         add(
             report.accepted_at,
             "鉴定",
             f"{report.firm.name}鉴定报告审核通过，鉴定等级：{grade or '—'}级",
         )
-    problems = building.problems.select_related(
-        "registered_by", "closed_by", "referral__referred_by"
-    ).order_by("registered_at", "pk")
+    problems = (
+        building.problems.select_related("registered_by", "closed_by", "referral__referred_by")
+        .prefetch_related("events__actor")
+        .order_by("registered_at", "pk")
+    )
     for p in problems:
+        last = {e.action: e for e in p.events.all()}
         add(
             p.registered_at,
             "挂号",
@@ -315,30 +325,24 @@ def building_timeline(building: Building) -> list[LedgerEntry]:
         r = getattr(p, "referral", None)
         if r is not None:
             co = f"，同时通知{'、'.join(r.co_departments)}" if r.co_departments else ""
-            add(
-                r.referred_on,
-                "移送",
-                f"{p.register_no} {r.notice_no} 移送{r.department}{co}",
-                r.referred_by,
-            )
-            add(
-                r.received_on, "接收", f"{p.register_no} {r.department}接收（接收人：{r.receiver}）"
-            )
-            add(r.handled_on, "办结", f"{p.register_no} {r.department}办结：{r.handling_result}")
-        add(
-            p.closed_on,
-            "销号",
-            f"{p.register_no} 销号{('：' + p.closing_note) if p.closing_note else ''}",
-            p.closed_by,
-        )
+            add(r.referred_on, "移送", f"{p.register_no} {r.notice_no} 移送{r.department}{co}",
+                r.referred_by, r.referred_at)  # fmt: skip
+            received = last.get(ProblemAction.RECEIVE)
+            add(r.received_on, "接收", f"{p.register_no} {r.department}接收（接收人：{r.receiver}）",
+                received and received.actor, received and received.at)  # fmt: skip
+            handled = last.get(ProblemAction.HANDLE)
+            add(r.handled_on, "办结", f"{p.register_no} {r.department}办结：{r.handling_result}",
+                handled and handled.actor, handled and handled.at)  # fmt: skip
+        note = f"：{p.closing_note}" if p.closing_note else ""
+        add(p.closed_on, "销号", f"{p.register_no} 销号{note}", p.closed_by, p.closed_at)
     for m in building.measures.select_related("recorded_by", "lifted_by"):
         detail = f"：{m.detail}" if m.detail else ""
-        add(m.started_on, "管控", f"{m.kind}{detail}（责任人：{m.responsible}）", m.recorded_by)
-        add(m.ended_on, "解除管控", f"{m.kind}", m.lifted_by)
+        add(m.started_on, "管控", f"{m.kind}{detail}（责任人：{m.responsible}）", m.recorded_by,
+            m.recorded_at)  # fmt: skip
+        add(m.ended_on, "解除管控", m.kind, m.lifted_by, m.lifted_at)
     for patrol in building.patrols.select_related("recorded_by"):
-        add(
-            patrol.patrolled_on, "巡查", f"{patrol.inspector}：{patrol.finding}", patrol.recorded_by
-        )
+        add(patrol.patrolled_on, "巡查", f"{patrol.inspector}：{patrol.finding}",
+            patrol.recorded_by, patrol.recorded_at)  # fmt: skip
     plan = (
         Rectification.objects.filter(building=building)
         .select_related("created_by", "updated_by")
@@ -355,5 +359,6 @@ def building_timeline(building: Building) -> list[LedgerEntry]:
         )
         add(plan.completed_at, "整治完成", f"{plan.measure}已整治", plan.updated_by)
     for r in building.reinspections.select_related("recorded_by"):
-        add(r.inspected_on, "复核", f"{r.inspector}：{r.finding}", r.recorded_by)
-    return sorted(entries, key=lambda e: (e.day, e.order))
+        add(r.inspected_on, "复核", f"{r.inspector}：{r.finding}", r.recorded_by, r.recorded_at)
+    # Stable sort: same-day entries without a recording time keep their relative order, last.
+    return sorted(entries, key=lambda e: (e.day, e.at is None, e.at.timestamp() if e.at else 0))
