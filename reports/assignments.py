@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from institutions.eligibility import FirmCapability, cached_firm_capability, firm_capability
+from portal.notifications import notify_task_offered
 from reports.campaign import plan_task
 from reports.models import FIRM_LOAD_STATES, AppraisalTask, AppraisalType, TaskState, TaskTransition
 
@@ -158,9 +159,11 @@ def task_assign(
 ) -> AppraisalTask:
     """Bureau offers an open task to an eligible firm (派单); the firm accepts or declines."""
     _check_eligible(task, firm, on or timezone.localdate())
-    return _move(
+    task = _move(
         task, expected=[TaskState.OPEN], to=TaskState.OFFERED, actor=actor, firm=firm, reason="派单"
     )
+    notify_task_offered(task)
+    return task
 
 
 @transaction.atomic

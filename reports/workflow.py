@@ -18,6 +18,7 @@ from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from buildings.models import Building
+from portal.notifications import notify_report_returned
 from reports.assignments import task_follow_report
 from reports.models import (
     FieldCorrection,
@@ -417,6 +418,7 @@ def version_return(*, version: ReportVersion, user: User, comment: str) -> Repor
         actor=user,
         reason=f"报告版本{version.number}退回：{comment[:100]}",
     )
+    notify_report_returned(version)
     return version
 
 
