@@ -329,6 +329,8 @@ def problem_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "notice_no": rectify_notice_no(problem),
             "notice_title": rectify_notice_title(problem),
             "forms": forms_,
+            # Shown at the top too: the failed form may belong to a section no longer shown.
+            "errors": [e for f in bound.values() for errs in f.errors.values() for e in errs],
         },
     )
 
