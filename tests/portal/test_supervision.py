@@ -303,3 +303,16 @@ def test_visible_to_is_the_county_scope(personas):
         assert not SupervisionRound.objects.visible_to(user).exists()
         assert not RequiredAction.objects.visible_to(user).exists()
         assert not AccountabilityRecord.objects.visible_to(user).exists()
+
+
+def test_seed_demo_has_an_overdue_action_and_is_idempotent(personas):
+    from portal.demo_supervision import seed_demo
+
+    made = seed_demo(city_user=personas.city_bureau, county_user=personas.county_bureau)
+    assert made == SupervisionRound.objects.count() == 4
+    assert RequiredAction.objects.overdue(today()).count() == 1
+    assert RequiredAction.objects.filter(status=ActionStatus.DONE).count() == 1
+    kinds = set(AccountabilityRecord.objects.values_list("kind", flat=True))
+    assert {"interview", "circular"} <= kinds
+    assert seed_demo(city_user=personas.city_bureau, county_user=personas.county_bureau) == 0
+    assert SupervisionRound.objects.count() == 4
