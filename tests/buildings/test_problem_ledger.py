@@ -250,3 +250,27 @@ def test_timeline_is_in_date_order(personas):
     assert days == sorted(days)
     other = BuildingFactory()
     assert building_timeline(other) == []
+
+
+# ---------------------------------------------------------------- demo
+
+
+def test_seed_demo_shows_every_state_and_is_idempotent(personas):
+    from buildings.demo_problems import seed_demo
+
+    for _ in range(3):
+        BuildingFactory(is_business=True, business_use="餐饮")
+    BuildingFactory()
+    BuildingFactory(initial_judgement="存在严重安全隐患")
+    d = BuildingFactory(appraisal_grade="D")
+    accepted_version(d, personas.city_bureau, grade="D")
+    linyi_building()
+    made = seed_demo(bureau=personas.city_bureau)
+    assert len(made) == 7
+    statuses = sorted(p.status for p in Problem.objects.all())
+    assert statuses.count("已销号") == 1 and statuses.count("已移送") == 3
+    handling = sorted(Referral.objects.values_list("status", flat=True))
+    assert handling == ["处理中", "已办结", "待接收", "待接收"]
+    assert Problem.objects.filter(building=d, category="house_safety").exists()
+    assert seed_demo(bureau=personas.city_bureau) == []
+    assert Problem.objects.count() == 7
