@@ -16,10 +16,10 @@ from django.utils.safestring import SafeString, mark_safe
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-WIDTH = 720
-BAR = 22
+WIDTH = 440
+BAR = 24
 GAP = 10
-FONT = 13
+FONT = 14
 PAD = 8
 INK = "#1f2328"
 MUTED = "#59636e"
@@ -72,7 +72,7 @@ def _open(chart_id: str, title: str, desc: str, height: float) -> list[str]:
 
 
 def _label_column(labels: Sequence[str]) -> float:
-    return min(max((_text_width(x) for x in labels), default=0) + 2 * PAD, WIDTH * 0.32)
+    return min(max((_text_width(x) for x in labels), default=0) + 2 * PAD, WIDTH * 0.4)
 
 
 def bar_chart(
@@ -82,16 +82,18 @@ def bar_chart(
     *,
     colors: Sequence[str] | None = None,
     note: Sequence[str] | None = None,
+    scale_max: float | None = None,
 ) -> SafeString:
     """Horizontal bars, longest = largest value; each value printed after its bar.
 
     note: optional text per bar printed after the value (e.g. a share of the first bar).
+    scale_max: the value of a full-length bar (e.g. 100 for scores), default the largest.
     """
     labels = [label for label, _ in bars]
     left = _label_column(labels)
     right = 120 if note else 70
     span = WIDTH - left - right
-    biggest = max((v for _, v in bars), default=0) or 1
+    biggest = scale_max or max((v for _, v in bars), default=0) or 1
     height = len(bars) * (BAR + GAP) + GAP
     desc = "；".join(
         f"{label} {_number(value)}" + (f"（{note[i]}）" if note and note[i] else "")

@@ -52,7 +52,8 @@ class ProgressError(Exception):
 # ---------------------------------------------------------------------------------------------
 # Periods: 日动态、周调度、旬简报、月通报 (the seed's reporting rhythm), or any date range.
 
-PRESETS = {"day": "日动态", "week": "周调度", "xun": "旬简报", "month": "月通报"}
+# The seed's 月通报 is the ranked circular below; the plain monthly report is 月报.
+PRESETS = {"day": "日动态", "week": "周调度", "xun": "旬简报", "month": "月报"}
 PRESET_UNITS = {"day": "日", "week": "周", "xun": "旬", "month": "月"}
 CUSTOM = "custom"
 XUN_NAMES = ("上旬", "中旬", "下旬")
@@ -576,22 +577,31 @@ class Circular:
     def period(self) -> Period:
         return self.progress.period
 
+    def _labels(self) -> list[str]:
+        return [CIRCULAR_COMPONENTS[k][0] for k in CIRCULAR_WEIGHTS]
+
+    def _tail_header(self) -> list[str]:
+        return ["逾期任务", *(f"本月{METRICS[k][0]}" for k in TABLES_BY_KEY["flow"].columns)]
+
+    def _tail(self, r: CircularRow) -> list[int]:
+        v = r.county.values
+        return [v["tasks_overdue"], *(v[k] for k in TABLES_BY_KEY["flow"].columns)]
+
     @property
     def header(self) -> list[str]:
-        labels = [CIRCULAR_COMPONENTS[k][0] for k in CIRCULAR_WEIGHTS]
+        """Columns of the xlsx: each share and its counts in separate, typed cells."""
+        labels = self._labels()
         return [
             "排名",
             "县区",
             "综合得分",
             *(f"{label}(%)" for label in labels),
             *(f"{label}（完成/应完成）" for label in labels),
-            "逾期任务",
-            *(METRICS[k][0] for k in TABLES_BY_KEY["flow"].columns),
+            *self._tail_header(),
         ]
 
     def export_rows(self) -> list[list[Any]]:
-        """Rows for the xlsx: numbers as numbers; missing shares as None."""
-        flow = TABLES_BY_KEY["flow"].columns
+        """Rows for the xlsx: numbers as numbers; a share without denominator is empty."""
         return [
             [
                 r.rank,
@@ -599,24 +609,24 @@ class Circular:
                 r.score,
                 *(c.percent for c in r.components),
                 *(c.counts_text for c in r.components),
-                r.county.values["tasks_overdue"],
-                *(r.county.values[k] for k in flow),
+                *self._tail(r),
             ]
             for r in self.rows
         ]
 
+    @property
+    def text_header(self) -> list[str]:
+        """Columns of the page and the PDF: each share printed with its counts."""
+        return ["排名", "县区", "综合得分", *self._labels(), *self._tail_header()]
+
     def text_rows(self) -> list[list[str]]:
-        """The same rows as text, as the page and the PDF print them."""
-        flow = TABLES_BY_KEY["flow"].columns
         return [
             [
                 "—" if r.rank is None else str(r.rank),
                 r.county.name,
                 r.score_text,
-                *(c.percent_text for c in r.components),
-                *(c.counts_text for c in r.components),
-                str(r.county.values["tasks_overdue"]),
-                *(str(r.county.values[k]) for k in flow),
+                *(f"{c.percent_text}（{c.counts_text}）" for c in r.components),
+                *(str(n) for n in self._tail(r)),
             ]
             for r in self.rows
         ]
@@ -770,5 +780,5 @@ def circular_pdf(circular: Circular) -> bytes:
         "应完成数为0的项不计入，其余项按权重重新分配。",
     )
     doc.heading("县区排名")
-    doc.table(circular.header, circular.text_rows(), size=7.5)
+    doc.table(circular.text_header, circular.text_rows(), size=8.5)
     return doc.render()

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
 DATE_ERRORS = {"invalid": "日期格式不正确（例如 2025-03-01）。"}
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DEFAULT_PRESET = "week"
 
@@ -156,9 +157,15 @@ class PeriodForm(forms.Form):
         required=False,
         error_messages={"invalid_choice": "请选择统计周期：日、周、旬、月或自定义区间。"},
     )
-    date = forms.DateField(label="日期", required=False, error_messages=DATE_ERRORS)
-    start = forms.DateField(label="开始日期", required=False, error_messages=DATE_ERRORS)
-    end = forms.DateField(label="结束日期", required=False, error_messages=DATE_ERRORS)
+    date = forms.DateField(
+        label="日期", required=False, error_messages=DATE_ERRORS, widget=DATE_INPUT
+    )
+    start = forms.DateField(
+        label="开始日期", required=False, error_messages=DATE_ERRORS, widget=DATE_INPUT
+    )
+    end = forms.DateField(
+        label="结束日期", required=False, error_messages=DATE_ERRORS, widget=DATE_INPUT
+    )
     county = forms.ModelChoiceField(
         label="县区",
         queryset=None,
@@ -203,7 +210,12 @@ def _period_query(period: Period, county: Any) -> str:
 
 def _report(request: HttpRequest) -> tuple[PeriodForm, Progress | None]:
     today = timezone.localdate()
-    form = PeriodForm(request.GET, user=request.user, today=today)
+    data = request.GET.copy()
+    # Defaults go into the data, so the form shows the period being reported.
+    data.setdefault("preset", DEFAULT_PRESET)
+    if data["preset"] != CUSTOM:
+        data.setdefault("date", today.isoformat())
+    form = PeriodForm(data, user=request.user, today=today)
     if not form.is_valid():
         return form, None
     d = form.cleaned_data
@@ -220,6 +232,7 @@ def progress_report(request: HttpRequest) -> HttpResponse:
         period = progress.period
         context.update(
             title=report_title(progress),
+            city_wide=request.user.county_id is None,
             tables=progress.tables(),
             charts=overview_charts(progress),
             metrics=METRICS,
@@ -300,6 +313,7 @@ def progress_circular(request: HttpRequest) -> HttpResponse:
                 "chart-scores",
                 "综合得分（满分100）",
                 [(r.county.name, r.score or 0.0) for r in circular.rows],
+                scale_max=100,
             ),
         )
     return render(
