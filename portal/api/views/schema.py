@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
+from rest_framework.renderers import JSONRenderer
 
 from portal.api.base import ANY_ROLE, AUTHENTICATION, allow
 from portal.api.errors import exception_handler
@@ -31,6 +32,13 @@ class SchemaView(SpectacularAPIView):
 
     def get_exception_handler(self) -> Any:
         return exception_handler
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        # Errors are JSON like everywhere else in the API, not an OpenAPI-typed body.
+        if response.status_code >= 400:
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
+        return super().finalize_response(request, response, *args, **kwargs)
 
     @extend_schema(exclude=True)
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
