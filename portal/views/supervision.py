@@ -387,11 +387,7 @@ def supervision_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for action in actions:
         action.follow_up_form = follow_up_forms.get(action.pk) or FollowUpForm(
             prefix=f"a{action.pk}",
-            initial={
-                "status": ActionStatus.DONE,
-                "followed_up_on": today,
-                "note": action.follow_up,
-            },
+            initial={"status": ActionStatus.DONE, "followed_up_on": today},
         )
     return render(
         request,
