@@ -103,6 +103,10 @@ class Scene:
 
 @pytest.fixture
 def scene(personas) -> Scene:
+    return build_scene(personas)
+
+
+def build_scene(personas) -> Scene:
     """Nine buildings in 盐湖区 and two in 临猗县; each comment says which numbers it feeds."""
     user = personas.city_bureau
     firm = AppraisalFirmFactory(name="甲鉴定公司")
