@@ -236,15 +236,15 @@ def throughput(backend, n: int = 1000) -> tuple[float, float]:
     return text_rate, full_rate
 
 
-def bare_sql(backend, text: str) -> tuple[str, list, str, list]:
-    """The same statements the backend runs, written out by hand (no project layers)."""
+def bare_sql(backend, text: str) -> tuple[str, list]:
+    """The statement the backend runs (match set, rank, page ids, total, every facet), to be
+    run on a cursor by hand, without the project's layers (tokenising, display fetch,
+    snippets, facet assembly, the re-check)."""
     from search.documents import FACETS, SearchQuery
 
     q = SearchQuery(text=text, facets=FACETS)
     base, score, params, ranked = backend._base(q)
-    page = f"SELECT e.report_id, e.version_id, e.conclusion, e.body, {score} AS score {base} ORDER BY {backend._order(q, ranked)} LIMIT 20 OFFSET 0"
-    facets, fparams = backend._facet_sql(base, params, FACETS)
-    return page, params, facets, fparams
+    return backend._search_sql(base, score, params, q, ranked)
 
 
 def bare_match_sql(backend, text: str) -> list[tuple[str, list]]:
@@ -304,9 +304,8 @@ def main() -> None:
 
     with connection.cursor() as c:
         for name, text in QUERIES:
-            page_sql, params, facet_sql, fparams = bare_sql(backend, text)
-            c.execute(facet_sql, fparams)
-            total = next(n for f, _, _, n in c.fetchall() if f == "_total")
+            c.execute(*bare_sql(backend, text))
+            total = next(n for f, _, _, _, n in c.fetchall() if f == "_total")
             print(f"  {name:7} {text!r}: {total} matches ({100 * total / args.reports:.1f} %)")
 
     def project(text: str):
@@ -318,13 +317,11 @@ def main() -> None:
         return run
 
     def bare(text: str):
-        page_sql, params, facet_sql, fparams = bare_sql(backend, text)
+        sql, params = bare_sql(backend, text)
 
         def run():
-            with connection.cursor() as c:
-                c.execute(page_sql, [*params])
-                c.fetchall()
-                c.execute(facet_sql, fparams)
+            with backend.planner(True), connection.cursor() as c:
+                c.execute(sql, params)
                 c.fetchall()
 
         return run

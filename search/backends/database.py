@@ -16,6 +16,7 @@ Snippets come from our own highlighter over the original text (search.highlight)
 from __future__ import annotations
 
 import datetime as dt
+import json
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -72,7 +73,7 @@ def entry_for(doc: ReportDocument) -> SearchEntry:
         business_use=doc.business_use,
         appraisal_type=doc.appraisal_type,
         date=doc.date,
-        standards=doc.standards,
+        standards=sorted(doc.standards),
         **{group: doc.text.get(group, "") for group in GROUPS},
         **{f"tok_{group}": index_text(doc.text.get(group, "")) for group in GROUPS},
     )
@@ -81,9 +82,8 @@ def entry_for(doc: ReportDocument) -> SearchEntry:
 class DatabaseSearchBackend(BaseSearchBackend):
     name = "database"
     catch_indexing_errors = False
-    # Subclasses: the year of `date`; (value, FROM clause) unnesting m.standards for the facet.
+    # Subclasses: the year of `e.date` as text.
     year_sql: ClassVar[str] = ""
-    standards_facet: ClassVar[tuple[str, str]] = ("", "")
 
     # -------------------------------------------------------------------- writing
 
@@ -210,29 +210,40 @@ class DatabaseSearchBackend(BaseSearchBackend):
         extra: list[str] | None = None,
         extra_params: list[Any] | None = None,
     ) -> SearchPage:
+        """One statement reads the match set once (a narrow materialised CTE with the score)
+        and returns both the page's entry ids and every facet count; a second one, by primary
+        key, fetches the display columns of the page's rows."""
         base, score, params, ranked = self._base(query, extra)
         params = params + (extra_params or [])
-        columns = ", ".join(f"e.{c}" for c in HIT_COLUMNS)
-        page_sql = (
-            f"SELECT {columns}, {score} AS score {base} "
-            f"ORDER BY {self._order(query, ranked)} LIMIT %s OFFSET %s"
-        )
+        sql, sql_params = self._search_sql(base, score, params, query, ranked)
         terms = query_terms(query.text)
         with self.planner(ranked), connection.cursor() as cursor:
-            cursor.execute(page_sql, [*params, query.limit, query.offset])
+            cursor.execute(sql, sql_params)
             rows = cursor.fetchall()
-            cursor.execute(*self._facet_sql(base, params, query.facets))
-            facet_rows = cursor.fetchall()
+            page = [(int(v), s) for f, v, _l, s, _n in rows if f == "_hit"]
+            display: dict[int, dict[str, Any]] = {}
+            if page:
+                columns = ", ".join(f"e.{c}" for c in HIT_COLUMNS)
+                marks = ", ".join(["%s"] * len(page))
+                cursor.execute(
+                    f"SELECT e.id, {columns} FROM {ENTRY} e WHERE e.id IN ({marks})",  # noqa: S608 - constant identifiers; values are parameters
+                    [pk for pk, _ in page],
+                )
+                display = {
+                    row[0]: dict(zip(HIT_COLUMNS, row[1:], strict=True))
+                    for row in cursor.fetchall()
+                }
         hits = []
-        for row in rows:
-            r = dict(zip((*HIT_COLUMNS, "score"), row, strict=True))
-            texts = {g: r[g] for g in GROUPS}
+        for pk, raw_score in page:
+            r = display.get(pk)
+            if r is None:  # deleted between the two statements
+                continue
             hits.append(
                 SearchHit(
                     report_id=r["report_id"],
                     version_id=r["version_id"],
-                    score=self.score_value(r["score"]),
-                    snippet=snippet(texts, terms, SNIPPET_ORDER),
+                    score=self.score_value(raw_score),
+                    snippet=snippet({g: r[g] for g in GROUPS}, terms, SNIPPET_ORDER),
                     report_no=r["report_no"],
                     grade=r["grade"],
                     county=r["county"],
@@ -240,55 +251,50 @@ class DatabaseSearchBackend(BaseSearchBackend):
                     date=_as_date(r["date"]),
                 )
             )
-        total = 0
-        facets: dict[str, list[FacetValue]] = {name: [] for name in query.facets}
-        for name, value, label, n in facet_rows:
-            if name == "_total":
-                total = n
-            elif value not in (None, ""):
-                facets[name].append(FacetValue(str(value), label or str(value), n))
-        for name, values in facets.items():
-            values.sort(key=lambda v: (-v.count, v.label) if name != "year" else (-int(v.value), 0))
-            del values[MAX_FACET_VALUES:]
+        total, facets = _facet_values(rows, query.facets)
         return SearchPage(hits=hits, total=total, facets=facets)
 
     def score_value(self, raw: Any) -> float:
         return float(raw or 0)
 
-    def _facet_sql(
-        self, base: str, params: list[Any], facets: Iterable[str]
+    def _search_sql(
+        self, base: str, score: str, params: list[Any], query: SearchQuery, ranked: bool
     ) -> tuple[str, list[Any]]:
-        selects = ["SELECT '_total' AS f, '' AS v, '' AS l, COUNT(*) AS n FROM m"]
+        """Rows (f, v, l, s, n): '_hit' rows (entry id, score) of the page in order, then
+        '_total' and the facet rows of _facets_sql, all over one materialised match set `m`
+        that holds only what ordering and facets need (narrow rows, written once)."""
+        columns = ", ".join(
+            ["e.id", "e.date", f"{self.year_sql} AS y", "e.standards", "e.county", "e.firm"]
+            + [f"e.{c}" for c in FACET_COLUMNS.values()]
+        )
+        order = self._order(query, ranked).replace("e.", "")
+        sql = (
+            f"WITH m AS MATERIALIZED (SELECT {columns}, {score} AS score {base}) "  # noqa: S608 - constant identifiers; values are parameters
+            "SELECT '_hit', CAST(id AS TEXT), '', score, 0 "
+            f"FROM (SELECT id, score FROM m ORDER BY {order} LIMIT %s OFFSET %s) page "
+            f"UNION ALL {self._facets_sql(query.facets)}"
+        )
+        return sql, [*params, query.limit, query.offset]
+
+    def _facets_sql(self, facets: Iterable[str]) -> str:
+        """'_total' and the facet rows over `m`, a GROUP BY per facet. A 'standard' row
+        carries a report's whole (sorted) list of codes; _facet_values splits it, which is
+        cheaper than unnesting every row's list when most reports cite the same few sets."""
+        selects = ["SELECT '_total', '', '', 0, COUNT(*) FROM m"]
         for name in facets:
             if name in FACET_COLUMNS:
                 column = FACET_COLUMNS[name]
                 label = f"MAX({FACET_LABEL_COLUMNS[name]})" if name in FACET_LABEL_COLUMNS else "''"
                 selects.append(
-                    f"SELECT '{name}', CAST({column} AS TEXT), {label}, COUNT(*) FROM m GROUP BY {column}"  # noqa: S608 - constant identifiers; values are parameters
+                    f"SELECT '{name}', CAST({column} AS TEXT), {label}, 0, COUNT(*) FROM m GROUP BY {column}"  # noqa: S608 - constant identifiers; values are parameters
                 )
             elif name == "standard":
-                value, source = self.standards_facet
                 selects.append(
-                    f"SELECT 'standard', {value}, '', COUNT(*) FROM {source} GROUP BY {value}"  # noqa: S608 - constant identifiers; values are parameters
+                    "SELECT 'standard', CAST(standards AS TEXT), '', 0, COUNT(*) FROM m GROUP BY 2"
                 )
             elif name == "year":
-                selects.append(
-                    f"SELECT 'year', {self.year_sql}, '', COUNT(*) FROM m WHERE date IS NOT NULL GROUP BY 2"  # noqa: S608 - constant identifiers; values are parameters
-                )
-        columns = ", ".join(
-            sorted(
-                {
-                    "e.id",
-                    "e.date",
-                    "e.standards",
-                    *(f"e.{c}" for c in FACET_COLUMNS.values()),
-                    "e.county",
-                    "e.firm",
-                }
-            )
-        )
-        sql = f"WITH m AS MATERIALIZED (SELECT {columns} {base}) " + " UNION ALL ".join(selects)
-        return sql, params
+                selects.append("SELECT 'year', y, '', 0, COUNT(*) FROM m GROUP BY y")
+        return " UNION ALL ".join(selects)
 
     def ids(self, query: SearchQuery, limit: int) -> list[int]:
         base, score, params, ranked = self._base(query)
@@ -331,6 +337,31 @@ def similar_words(entry: SearchEntry, n: int = 12) -> list[str]:
     return sorted(counts, key=lambda w: (-counts[w] * len(w), w))[:n]
 
 
+def _facet_values(
+    rows: Iterable[tuple[Any, ...]], names: Iterable[str]
+) -> tuple[int, dict[str, list[FacetValue]]]:
+    """The total and the facet values of _facets_sql's rows, most frequent first (years:
+    newest first); rows of one value with two labels (a renamed firm) are merged."""
+    total = 0
+    counts: dict[str, dict[str, list[Any]]] = {name: {} for name in names}
+    for name, value, label, _score, n in rows:
+        if name == "_total":
+            total = int(n)
+        elif name == "standard":
+            for code in json.loads(value or "[]"):
+                slot = counts[name].setdefault(code, [code, 0])
+                slot[1] += n
+        elif name in counts and value not in (None, ""):
+            slot = counts[name].setdefault(str(value), [label or str(value), 0])
+            slot[1] += n
+    facets: dict[str, list[FacetValue]] = {}
+    for name, by_value in counts.items():
+        values = [FacetValue(v, label, int(n)) for v, (label, n) in by_value.items()]
+        values.sort(key=lambda v: (-v.count, v.label) if name != "year" else (-int(v.value), 0))
+        facets[name] = values[:MAX_FACET_VALUES]
+    return total, facets
+
+
 def _as_date(value: Any) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value
@@ -342,8 +373,7 @@ def _fts_string(token: str) -> str:
 
 
 class SQLiteSearchBackend(DatabaseSearchBackend):
-    year_sql = "strftime('%%Y', date)"
-    standards_facet = ("s.value", "m, json_each(m.standards) s")
+    year_sql = "strftime('%%Y', e.date)"
     score_order = "ASC"  # bm25(): lower is better
     rank = "bm25(search_fts, 10.0, 4.0, 2.0, 1.0)"
 
@@ -374,8 +404,7 @@ class SQLiteSearchBackend(DatabaseSearchBackend):
 
 
 class PostgresSearchBackend(DatabaseSearchBackend):
-    year_sql = "to_char(date, 'YYYY')"
-    standards_facet = ("s.v", "m CROSS JOIN LATERAL jsonb_array_elements_text(m.standards) AS s(v)")
+    year_sql = "to_char(e.date, 'YYYY')"
     # Weights of D, C, B, A: captions, body, facts, conclusion.
     weights = "CAST('{0.1, 0.2, 0.4, 1.0}' AS float4[])"
     # Rank over the small in-row vector (conclusion, captions) with the terms OR-ed,
@@ -401,6 +430,34 @@ class PostgresSearchBackend(DatabaseSearchBackend):
             [self._tsquery(terms), self._tsquery(terms, " | ")],
         )
 
+    def _facets_sql(self, facets: Iterable[str]) -> str:
+        """All facets in one pass over `m` (GROUPING SETS: one hash table per facet, filled
+        from the same scan), instead of a scan per facet."""
+        sets, names, values, labels = ["()"], [], [], []
+        for name in facets:
+            if name in FACET_COLUMNS:
+                expr, label = FACET_COLUMNS[name], FACET_LABEL_COLUMNS.get(name)
+            elif name == "standard":
+                expr, label = "CAST(standards AS TEXT)", None
+            elif name == "year":
+                expr, label = "y", None
+            else:
+                continue
+            sets.append(f"({expr}, {label})" if label else f"({expr})")
+            names.append(f"WHEN GROUPING({expr}) = 0 THEN '{name}'")
+            values.append(f"WHEN GROUPING({expr}) = 0 THEN CAST({expr} AS TEXT)")
+            if label:
+                labels.append(f"WHEN GROUPING({expr}) = 0 THEN {label}")
+
+        def case(whens: list[str], default: str) -> str:
+            return f"CASE {' '.join(whens)} ELSE {default} END" if whens else default
+
+        columns = [case(names, "'_total'"), case(values, "''"), case(labels, "''")]
+        return (
+            f"SELECT {', '.join(columns)}, 0, COUNT(*) FROM m "  # noqa: S608 - constant identifiers
+            f"GROUP BY GROUPING SETS ({', '.join(sets)})"
+        )
+
     @contextmanager
     def planner(self, ranked: bool) -> Iterator[None]:
         """For a text query: read matches through the GIN index (an exact bitmap needs no
@@ -410,17 +467,23 @@ class PostgresSearchBackend(DatabaseSearchBackend):
             yield
             return
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT current_setting('enable_seqscan'), current_setting('work_mem')")
-            old = cursor.fetchone()
             cursor.execute(
-                "SELECT set_config('enable_seqscan', 'off', true), set_config('work_mem', %s, true)",
+                "SELECT current_setting('enable_seqscan'), current_setting('work_mem'), "
+                "current_setting('jit')"
+            )
+            old = cursor.fetchone()
+            # JIT compiling costs more (tens of ms) than it saves on these short statements.
+            cursor.execute(
+                "SELECT set_config('enable_seqscan', 'off', true), set_config('work_mem', %s, true), "
+                "set_config('jit', 'off', true)",
                 [self.params.get("WORK_MEM") or "64MB"],
             )
             try:
                 yield
             finally:
                 cursor.execute(
-                    "SELECT set_config('enable_seqscan', %s, true), set_config('work_mem', %s, true)",
+                    "SELECT set_config('enable_seqscan', %s, true), set_config('work_mem', %s, true), "
+                    "set_config('jit', %s, true)",
                     list(old),
                 )
 
