@@ -390,3 +390,15 @@ def test_building_ledger_page_and_building_detail_panel(client, personas):
     body = client.get(reverse("building_detail", args=[b.pk])).content.decode()
     assert 'data-panel="problems"' in body and p.register_no in body
     assert reverse("building_ledger", args=[b.pk]) in body
+
+
+def test_admin_lists_problems_and_referrals_read_only(client, personas, two_counties):
+    yanhu, _ = two_counties
+    client.force_login(personas.admin)
+    r = client.get("/django-admin/buildings/problem/")
+    assert r.status_code == 200 and yanhu.register_no in r.content.decode()
+    r = client.get("/django-admin/buildings/referral/")
+    assert r.status_code == 200 and yanhu.referral.notice_no in r.content.decode()
+    r = client.get(f"/django-admin/buildings/problem/{yanhu.pk}/change/")
+    assert r.status_code == 200 and "挂号" in r.content.decode()
+    assert client.get("/django-admin/buildings/problem/add/").status_code == 403
