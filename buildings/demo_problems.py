@@ -1,7 +1,7 @@
 """Demo rows for 两清单一台账: problems in every state, referrals received and handled, one closed.
 
 Everything goes through the real services, so the demo shows what the rules allow. Idempotent:
-nothing is added when problems already exist.
+nothing is added once a referral exists (problems alone may already come from accepted reports).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from buildings.control import rectification_save, reinspection_record
-from buildings.models import Building, Judgement, Problem
+from buildings.models import Building, Judgement, Problem, Referral
 from buildings.problem_ledger import problem_close, problem_register, register_from_report
 from buildings.referrals import problem_refer, referral_handle, referral_receive
 
@@ -40,7 +40,7 @@ def _register(building: Building, actor: Any, today: dt.date, category: str, **k
 @transaction.atomic
 def seed_demo(*, bureau: Any, today: dt.date | None = None) -> list[Problem]:
     """Add demo problems and referrals; `bureau` is the city-wide bureau user who records them."""
-    if Problem.objects.exists():
+    if Referral.objects.exists():
         return []
     today = today or timezone.localdate()
     made: list[Problem] = []
