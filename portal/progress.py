@@ -735,6 +735,19 @@ def report_pdf(progress: Progress) -> bytes:
     return doc.render()
 
 
+def _pdf_table(doc: Any, header: Sequence[str], rows: Sequence[Sequence[Any]], weights) -> None:
+    """A ruled table with columns in proportion to weights (PrintDocument.table shares evenly)."""
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Spacer
+
+    from reports.generator.kit import grid_table
+
+    unit = doc.width / sum(weights)
+    data = [list(header), *([str("" if c is None else c) for c in row] for row in rows)]
+    doc.story.append(grid_table(data, [w * unit for w in weights], size=8.5))
+    doc.story.append(Spacer(1, 3 * mm))
+
+
 def circular_title(circular: Circular) -> str:
     return f"自建房安全专项整治月通报（{circular.period.label}）"
 
@@ -780,5 +793,8 @@ def circular_pdf(circular: Circular) -> bytes:
         "应完成数为0的项不计入，其余项按权重重新分配。",
     )
     doc.heading("县区排名")
-    doc.table(circular.text_header, circular.text_rows(), size=8.5)
+    header = circular.text_header
+    weights = [0.6, 1.1, 0.9, *([1.7] * len(CIRCULAR_WEIGHTS))]
+    weights += [0.9] * (len(header) - len(weights))
+    _pdf_table(doc, header, circular.text_rows(), weights)
     return doc.render()
