@@ -82,8 +82,6 @@ def entry_for(doc: ReportDocument) -> SearchEntry:
 class DatabaseSearchBackend(BaseSearchBackend):
     name = "database"
     catch_indexing_errors = False
-    # Subclasses: the year of `e.date` as text.
-    year_sql: ClassVar[str] = ""
 
     # -------------------------------------------------------------------- writing
 
@@ -252,7 +250,29 @@ class DatabaseSearchBackend(BaseSearchBackend):
                 )
             )
         total, facets = _facet_values(rows, query.facets)
+        self._label(facets)
         return SearchPage(hits=hits, total=total, facets=facets)
+
+    def _label(self, facets: dict[str, list[FacetValue]]) -> None:
+        """Names for the id facets (county, firm), looked up for the few values shown rather
+        than carried through the whole match set: an index probe per value."""
+        selects, params = [], []
+        for name, label_column in FACET_LABEL_COLUMNS.items():
+            column = FACET_COLUMNS[name]
+            for value in facets.get(name, ()):
+                selects.append(
+                    f"SELECT '{name}', %s, (SELECT {label_column} FROM {ENTRY} WHERE {column} = %s LIMIT 1)"  # noqa: S608 - constant identifiers; values are parameters
+                )
+                params += [value.value, int(value.value)]
+        if not selects:
+            return
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ALL ".join(selects), params)
+            labels = {(name, str(value)): label for name, value, label in cursor.fetchall()}
+        for name in FACET_LABEL_COLUMNS:
+            for value in facets.get(name, ()):
+                value.label = labels.get((name, value.value)) or value.value
+            facets.get(name, []).sort(key=lambda v: (-v.count, v.label))
 
     def score_value(self, raw: Any) -> float:
         return float(raw or 0)
@@ -264,8 +284,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
         '_total' and the facet rows of _facets_sql, all over one materialised match set `m`
         that holds only what ordering and facets need (narrow rows, written once)."""
         columns = ", ".join(
-            ["e.id", "e.date", f"{self.year_sql} AS y", "e.standards", "e.county", "e.firm"]
-            + [f"e.{c}" for c in FACET_COLUMNS.values()]
+            ["e.id", "e.date", "e.standards"] + [f"e.{c}" for c in FACET_COLUMNS.values()]
         )
         order = self._order(query, ranked).replace("e.", "")
         sql = (
@@ -277,23 +296,25 @@ class DatabaseSearchBackend(BaseSearchBackend):
         return sql, [*params, query.limit, query.offset]
 
     def _facets_sql(self, facets: Iterable[str]) -> str:
-        """'_total' and the facet rows over `m`, a GROUP BY per facet. A 'standard' row
-        carries a report's whole (sorted) list of codes; _facet_values splits it, which is
-        cheaper than unnesting every row's list when most reports cite the same few sets."""
+        """'_total' and the facet rows over `m`, a GROUP BY per facet. Rows stay small and
+        cheap to compute; _facet_values finishes them: a 'standard' row carries a report's
+        whole (sorted) list of codes, to be split (cheaper than unnesting every row's list,
+        as most reports cite one of a few sets), a 'year' row a date, to be summed by year."""
         selects = ["SELECT '_total', '', '', 0, COUNT(*) FROM m"]
         for name in facets:
             if name in FACET_COLUMNS:
                 column = FACET_COLUMNS[name]
-                label = f"MAX({FACET_LABEL_COLUMNS[name]})" if name in FACET_LABEL_COLUMNS else "''"
                 selects.append(
-                    f"SELECT '{name}', CAST({column} AS TEXT), {label}, 0, COUNT(*) FROM m GROUP BY {column}"  # noqa: S608 - constant identifiers; values are parameters
+                    f"SELECT '{name}', CAST({column} AS TEXT), '', 0, COUNT(*) FROM m GROUP BY {column}"  # noqa: S608 - constant identifiers; values are parameters
                 )
             elif name == "standard":
                 selects.append(
                     "SELECT 'standard', CAST(standards AS TEXT), '', 0, COUNT(*) FROM m GROUP BY 2"
                 )
             elif name == "year":
-                selects.append("SELECT 'year', y, '', 0, COUNT(*) FROM m GROUP BY y")
+                selects.append(
+                    "SELECT 'year', CAST(date AS TEXT), '', 0, COUNT(*) FROM m GROUP BY date"
+                )
         return " UNION ALL ".join(selects)
 
     def ids(self, query: SearchQuery, limit: int) -> list[int]:
@@ -351,6 +372,11 @@ def _facet_values(
             for code in json.loads(value or "[]"):
                 slot = counts[name].setdefault(code, [code, 0])
                 slot[1] += n
+        elif name == "year" and name in counts:
+            if value:
+                year = str(value)[:4]
+                slot = counts[name].setdefault(year, [year, 0])
+                slot[1] += n
         elif name in counts and value not in (None, ""):
             slot = counts[name].setdefault(str(value), [label or str(value), 0])
             slot[1] += n
@@ -373,7 +399,6 @@ def _fts_string(token: str) -> str:
 
 
 class SQLiteSearchBackend(DatabaseSearchBackend):
-    year_sql = "strftime('%%Y', e.date)"
     score_order = "ASC"  # bm25(): lower is better
     rank = "bm25(search_fts, 10.0, 4.0, 2.0, 1.0)"
 
@@ -404,7 +429,6 @@ class SQLiteSearchBackend(DatabaseSearchBackend):
 
 
 class PostgresSearchBackend(DatabaseSearchBackend):
-    year_sql = "to_char(e.date, 'YYYY')"
     # Weights of D, C, B, A: captions, body, facts, conclusion.
     weights = "CAST('{0.1, 0.2, 0.4, 1.0}' AS float4[])"
     # Rank over the small in-row vector (conclusion, captions) with the terms OR-ed,
@@ -433,26 +457,24 @@ class PostgresSearchBackend(DatabaseSearchBackend):
     def _facets_sql(self, facets: Iterable[str]) -> str:
         """All facets in one pass over `m` (GROUPING SETS: one hash table per facet, filled
         from the same scan), instead of a scan per facet."""
-        sets, names, values, labels = ["()"], [], [], []
+        sets, names, values = ["()"], [], []
         for name in facets:
             if name in FACET_COLUMNS:
-                expr, label = FACET_COLUMNS[name], FACET_LABEL_COLUMNS.get(name)
+                expr = FACET_COLUMNS[name]
             elif name == "standard":
-                expr, label = "CAST(standards AS TEXT)", None
+                expr = "CAST(standards AS TEXT)"
             elif name == "year":
-                expr, label = "y", None
+                expr = "date"
             else:
                 continue
-            sets.append(f"({expr}, {label})" if label else f"({expr})")
+            sets.append(f"({expr})")
             names.append(f"WHEN GROUPING({expr}) = 0 THEN '{name}'")
             values.append(f"WHEN GROUPING({expr}) = 0 THEN CAST({expr} AS TEXT)")
-            if label:
-                labels.append(f"WHEN GROUPING({expr}) = 0 THEN {label}")
 
         def case(whens: list[str], default: str) -> str:
             return f"CASE {' '.join(whens)} ELSE {default} END" if whens else default
 
-        columns = [case(names, "'_total'"), case(values, "''"), case(labels, "''")]
+        columns = [case(names, "'_total'"), case(values, "''"), "''"]
         return (
             f"SELECT {', '.join(columns)}, 0, COUNT(*) FROM m "  # noqa: S608 - constant identifiers
             f"GROUP BY GROUPING SETS ({', '.join(sets)})"
