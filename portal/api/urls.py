@@ -45,5 +45,6 @@ v1 = [
 urlpatterns = [
     path("v1/", include(v1)),
     path("token/", tokens.api_token, name="api_token"),
-    re_path(r"^.*$", not_found),
+    # [\s\S], not ".": a path with an encoded newline is an address too.
+    re_path(r"^[\s\S]*$", not_found),
 ]

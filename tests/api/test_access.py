@@ -87,7 +87,13 @@ def test_throttle_is_per_user_with_a_chinese_429(api, world, personas, settings)
 
 def test_unknown_api_addresses_are_json_404s(api, world):
     a = api(world.member_a)
-    for path in ("/api/v2/tasks/", "/api/v1/nothing/", "/api/v1/tasks/abc/", "/api/v1/tasks"):
+    for path in (
+        "/api/v2/tasks/",
+        "/api/v1/nothing/",
+        "/api/v1/tasks/abc/",
+        "/api/v1/tasks",
+        "/api/v1/tasks/%0A/report/",
+    ):
         r = a.get(path)
         assert r.status_code == 404 and r["Content-Type"] == "application/json", path
         assert "接口不存在" in r.json()["detail"]
