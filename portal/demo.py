@@ -15,10 +15,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
+from buildings.demo_problems import seed_demo as seed_problems
 from buildings.models import Building, County, Judgement
 from institutions.credit_code import check_character
 from institutions.models import AppraisalFirm, Engineer, Qualification
 from portal.demo_ledger import generate_ledger
+from portal.demo_progress import seed_demo as seed_progress
+from portal.demo_supervision import seed_demo as seed_supervision
 from portal.models import GuidancePage, HomePage, NoticeIndexPage, NoticePage, User
 from portal.roles import Role
 from reports.assignments import task_assign, task_claim_next, task_close, tasks_create_bulk
@@ -352,4 +355,8 @@ def build_demo(seed: int = 2022, buildings: int = 3000) -> list[DemoLogin]:
     bureau = User.objects.get(username="bureau")
     build_tasks(firms, bureau, today)
     build_reports(firms[0], bureau, today)
+    # Control, rectification, problems and referrals, supervision: through the real services.
+    seed_progress(bureau=bureau, today=today)
+    seed_problems(bureau=bureau, today=today)
+    seed_supervision(today=today)
     return logins

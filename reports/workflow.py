@@ -18,6 +18,7 @@ from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from buildings.models import Building
+from buildings.problem_ledger import register_from_report
 from portal.notifications import notify_report_returned
 from reports.assignments import task_follow_report
 from reports.models import (
@@ -393,6 +394,7 @@ def version_accept(*, version: ReportVersion, user: User, comment: str = "") -> 
         if requires_control and not building.control_required
         else building.control_required_since,
     )
+    register_from_report(version, user)
     return version
 
 

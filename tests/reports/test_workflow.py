@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.utils import timezone
 
+from buildings.models import Problem
 from reports.models import FieldCorrection, ReportState, ReportVersion, TaskState
 from reports.workflow import (
     ReportError,
@@ -115,6 +116,9 @@ def test_submit_return_new_version_accept(
         "C",
         True,
     )
+    # A C or D conclusion is registered (挂号) as a house-safety problem of the building.
+    problems = list(Problem.objects.filter(building=report_case.building))
+    assert [(p.category, p.source) for p in problems] == [("house_safety", "鉴定")]
     trail = [(t.from_state, t.to_state) for t in v2.transitions.all()]
     assert trail[-2:] == [("parsed", "submitted"), ("submitted", "accepted")]
 
