@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from rest_framework import generics, permissions
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
 from rest_framework.parsers import JSONParser
@@ -56,6 +57,13 @@ class ApiMixin:
 
     def get_exception_handler(self) -> Any:
         return exception_handler
+
+    def finalize_response(self, request: Request, response: Any, *args: Any, **kwargs: Any) -> Any:
+        response = super().finalize_response(request, response, *args, **kwargs)
+        # Answers depend on who asks (scope) and may hold owners' data: no cache may keep them.
+        patch_cache_control(response, private=True, no_store=True)
+        patch_vary_headers(response, ["Authorization"])
+        return response
 
 
 class ApiView(ApiMixin, APIView):

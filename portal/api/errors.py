@@ -6,6 +6,7 @@ the message the web screens show; here they only get their HTTP status.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -24,6 +25,9 @@ NO_SUCH_ENDPOINT = "接口不存在，请核对地址（当前版本为 /api/v1/
 FORBIDDEN = "您的账号无权使用此接口。"
 BAD_REQUEST_BODY = "请求内容格式错误，无法解析。"
 TOO_LARGE = "文件超过大小上限，请压缩后重新上传。"
+SERVER_ERROR = "服务器内部错误，已记录，请稍后重试。"
+
+log = logging.getLogger(__name__)
 
 
 class Conflict(exceptions.APIException):
@@ -86,7 +90,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
     response = drf_exception_handler(exc, context)
     if response is None:
-        return None
+        # A bug, not a refusal: logged with its traceback, answered in the API's own shape
+        # instead of the site's HTML error page.
+        log.error("API error in %s", context.get("view"), exc_info=exc)
+        return Response({"detail": SERVER_ERROR}, status=status.HTTP_500_INTERNAL_SERVER_ERROR)
     if isinstance(exc, exceptions.ValidationError):
         response.data = {"detail": _first_message(exc.detail), "errors": _flatten(exc.detail)}
     elif not isinstance(response.data, dict) or "detail" not in response.data:

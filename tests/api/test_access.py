@@ -153,3 +153,56 @@ def test_api_token_command(world, personas, capsys):
         call_command("api_token", "nobody")
     with pytest.raises(CommandError, match="没有门户角色"):
         call_command("api_token", personas.no_role.username)
+
+
+def test_role_matrix_of_the_read_endpoints(api, personas, world):
+    """One table for the API's part of the authorization matrix (scope is tested per area)."""
+    matrix = {
+        # endpoint: (firm, city bureau, county bureau, reviewer, admin)
+        "api_tasks": (200, 403, 403, 403, 403),
+        "api_reports": (200, 200, 200, 200, 200),
+        "api_buildings": (403, 200, 200, 403, 200),
+        "api_schema": (200, 200, 200, 200, 200),
+    }
+    users = (
+        world.member_a,
+        personas.city_bureau,
+        personas.county_bureau,
+        personas.reviewer,
+        personas.admin,
+    )
+    for name, expected in matrix.items():
+        got = tuple(api(user).get(reverse(name)).status_code for user in users)
+        assert got == expected, name
+
+
+def test_api_answers_are_not_cached(api, world):
+    r = api(world.member_a).get(reverse("api_tasks"))
+    assert "no-store" in r["Cache-Control"] and "private" in r["Cache-Control"]
+    assert "Authorization" in r["Vary"]
+
+
+def test_seed_demo_gives_the_demo_accounts_tokens_once(db):
+    from portal.api.demo import seed_demo
+    from portal.demo import build_firms, build_users
+
+    build_users(build_firms())
+    first = seed_demo()
+    assert set(first) == {"firm", "firm2", "bureau", "bureau_yanhu"}
+    assert seed_demo() == first
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {first['firm']}")
+    assert client.get(reverse("api_tasks")).status_code == 200
+
+
+def test_a_bug_is_a_logged_json_500_not_the_html_page(api, world, monkeypatch, caplog):
+    from portal.api import selectors
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(selectors, "firm_tasks", broken)
+    r = api(world.member_a).get(reverse("api_tasks"))
+    assert r.status_code == 500
+    assert r.json() == {"detail": "服务器内部错误，已记录，请稍后重试。"}
+    assert any(rec.exc_info and "boom" in str(rec.exc_info[1]) for rec in caplog.records)

@@ -242,3 +242,14 @@ def test_report_list_query_count_is_constant(api, personas, django_assert_num_qu
     submitted_versions(20, personas)
     with django_assert_num_queries(3):
         assert client.get(url).json()["count"] == 22
+
+
+def test_uploads_have_their_own_tighter_throttle(api, report_case, settings):
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {"api_user": "100/min", "api_upload": "2/min"},
+    }
+    client = api(report_case.member)
+    codes = [upload(client, report_case.task, b"").status_code for _ in range(3)]
+    assert codes == [400, 400, 429]
+    assert client.get(reverse("api_tasks")).status_code == 200  # other calls still go through
