@@ -253,3 +253,18 @@ def test_uploads_have_their_own_tighter_throttle(api, report_case, settings):
     codes = [upload(client, report_case.task, b"").status_code for _ in range(3)]
     assert codes == [400, 400, 429]
     assert client.get(reverse("api_tasks")).status_code == 200  # other calls still go through
+
+
+def test_session_uploads_check_csrf_and_still_stop_oversized_bodies(report_case, settings):
+    from rest_framework.test import APIClient
+
+    settings.REPORTS = {**settings.REPORTS, "max_pdf_bytes": 4096, "max_photo_bytes": 4096}
+    client = APIClient(enforce_csrf_checks=True)
+    client.force_login(report_case.member)
+    client.get(reverse("api_token"))  # the page sets the CSRF cookie
+    big = b"%PDF-1.4\n" + b"0" * 20_000
+    assert upload(client, report_case.task, big).status_code == 403  # no CSRF token
+    client.credentials(HTTP_X_CSRFTOKEN=client.cookies["csrftoken"].value)
+    r = upload(client, report_case.task, big)
+    assert r.status_code == 413 and r.json()["detail"] == "文件超过大小上限，请压缩后重新上传。"
+    assert ReportVersion.objects.count() == 0
