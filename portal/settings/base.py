@@ -6,6 +6,7 @@ database search and a database-backed task worker.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -46,6 +47,8 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework.authtoken",
     "drf_spectacular",
+    "axes",
+    "csp",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -65,7 +68,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "portal.security.PortalCSPMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised during authentication into the
+    # lockout page for every login form (portal, Django admin, Wagtail admin).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "portal.urls"
@@ -103,6 +110,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "portal.User"
+# django-axes first: it refuses a locked-out username+IP before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "portal.passwords.MinimumLengthValidator"},
@@ -320,7 +332,49 @@ WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "txt", "zip"]
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 2000
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# The portal uses no camera, microphone, location or payment API; say so to the browser.
+# Sent by portal.security.PortalCSPMiddleware (Django has no setting for it).
+PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+# Content Security Policy (django-csp 4): no inline or third-party script anywhere in the
+# portal's own pages. Inline *styles* stay allowed: templates still carry style attributes and
+# <style> blocks, and style injection cannot run code. Wagtail's admin (/cms/) ships inline
+# scripts in its widgets, so portal.security.PortalCSPMiddleware relaxes script-src there only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+CSP_RELAXED_SCRIPT_PREFIXES = ("/cms/",)
+# Wagtail's admin would otherwise load avatars from gravatar.com, which the policy blocks.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+
+# Login throttling (django-axes): N failures for one username from one address lock that pair
+# for the cool-off period. The address is REMOTE_ADDR only (django-ipware is not installed), so a
+# client cannot reset its counter with a forged X-Forwarded-For; behind a proxy, the proxy must
+# set REMOTE_ADDR (e.g. nginx real_ip) for per-client counting.
+AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_CLIENT_IP_CALLABLE = "portal.security.client_ip"
 
 LOGGING = {
     "version": 1,

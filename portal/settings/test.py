@@ -23,3 +23,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     DATABASES["default"]["TEST"] = {
         "NAME": str(Path(tempfile.mkdtemp(prefix="portal-test-db-")) / "test.sqlite3")
     }
+
+# Many tests log in with client.login() and wrong passwords on purpose; login throttling would
+# make them depend on each other. tests/reliability/test_b_authz.py turns it on to test it.
+AXES_ENABLED = False
