@@ -7,6 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from portal.roles import Role
+from reports.models.audit import AppendOnly
 
 
 class County(models.Model):
@@ -571,7 +572,7 @@ class ProblemAction(models.TextChoices):
     CLOSE = "销号", "销号"
 
 
-class ProblemEvent(models.Model):
+class ProblemEvent(AppendOnly, models.Model):
     """Append-only audit trail of a problem: who did what when, written with the change."""
 
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="events")

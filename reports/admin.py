@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from reports.models import AppraisalTask, TaskTransition
+from reports.models import AppraisalTask, ReportTransition, TaskTransition
 
 
 class TaskTransitionInline(admin.TabularInline):
@@ -11,6 +11,9 @@ class TaskTransitionInline(admin.TabularInline):
     readonly_fields = ("from_state", "to_state", "firm", "actor", "reason", "at")
 
     def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 
@@ -26,3 +29,34 @@ class AppraisalTaskAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    # Deleting a task would cascade into its audit trail, which is append-only.
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class AuditAdmin(admin.ModelAdmin):
+    """Audit rows (reports.models.audit.AppendOnly): viewable, never added, changed or deleted."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(TaskTransition)
+class TaskTransitionAdmin(AuditAdmin):
+    list_display = ("task", "from_state", "to_state", "firm", "actor", "reason", "at")
+    list_filter = ("to_state",)
+    list_select_related = ("task__building", "firm", "actor")
+
+
+@admin.register(ReportTransition)
+class ReportTransitionAdmin(AuditAdmin):
+    list_display = ("version", "from_state", "to_state", "actor", "comment", "at")
+    list_filter = ("to_state",)
+    list_select_related = ("version__report__task__building", "actor")

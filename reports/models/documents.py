@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 
 from portal.roles import Role
+from reports.models.audit import AppendOnly
 
 
 class ReportState(models.TextChoices):
@@ -212,7 +213,7 @@ class ReportPhoto(models.Model):
         return self.original_name
 
 
-class ReportTransition(models.Model):
+class ReportTransition(AppendOnly, models.Model):
     """Audit trail of report states, written in the same transaction as the change."""
 
     version = models.ForeignKey(ReportVersion, on_delete=models.CASCADE, related_name="transitions")

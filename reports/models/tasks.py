@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from portal.roles import Role
+from reports.models.audit import AppendOnly
 
 
 class AppraisalType(models.TextChoices):
@@ -138,7 +139,7 @@ class AppraisalTask(models.Model):
         return self.state in OVERDUE_STATES and self.due_date < timezone.localdate()
 
 
-class TaskTransition(models.Model):
+class TaskTransition(AppendOnly, models.Model):
     """Audit trail of every task state change; written in the same transaction as the change."""
 
     task = models.ForeignKey(AppraisalTask, on_delete=models.CASCADE, related_name="transitions")
