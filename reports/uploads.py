@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import uuid
 import warnings
 from dataclasses import dataclass
@@ -23,8 +24,22 @@ if TYPE_CHECKING:
     from django.core.files.uploadedfile import UploadedFile
 
 
+log = logging.getLogger(__name__)
+
+
 class UploadRejected(Exception):
     """An upload refused before anything is stored; the message is for the firm clerk."""
+
+
+class StorageUnavailable(UploadRejected):
+    """The file store refused a write: nothing was saved, the clerk should simply retry later.
+
+    A subclass of UploadRejected so that every caller that already turns a refusal into a clear
+    message keeps doing so; callers that can say more (503, Retry-After) catch it first.
+    """
+
+
+STORAGE_DOWN = "文件存储服务暂时不可用，本次上传未保存。请稍后重新上传；如多次失败，请联系管理员。"
 
 
 PDF_MAGIC = b"%PDF-"
@@ -80,7 +95,22 @@ def check_pdf(f: UploadedFile) -> CheckedPdf:
         )
     if PDF_MAGIC not in _head(f):
         raise UploadRejected("文件内容不是PDF（可能只是改了扩展名），请上传PDF格式的鉴定报告。")
+    # Content alone is not enough (a %PDF- header fits in front of HTML or a script): the name a
+    # browser or a download folder will act on must say PDF too.
+    if _extension(f.name) != ".pdf":
+        raise UploadRejected(
+            "报告文件的扩展名须为 .pdf，请将文件另存为PDF（文件名以 .pdf 结尾）后重新上传。"
+        )
     return CheckedPdf(file=f, sha256=_sha256(f), size=f.size, name=_label(f.name, "report.pdf"))
+
+
+def _extension(name: str | None) -> str:
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1].strip().rstrip(".")
+    _, dot, ext = base.rpartition(".")
+    return f".{ext.lower()}" if dot else ""
+
+
+PHOTO_EXTENSIONS = {"JPEG": (".jpg", ".jpeg"), "PNG": (".png",)}
 
 
 def _label(name: str | None, default: str) -> str:
@@ -94,7 +124,13 @@ def store(content: bytes | UploadedFile, *, folder: str, suffix: str) -> str:
     """Save under a server-generated key; returns the key actually stored."""
     key = f"{folder}/{uuid.uuid4().hex}{suffix}"
     body = ContentFile(content) if isinstance(content, bytes) else content
-    return default_storage.save(key, body)
+    try:
+        return default_storage.save(key, body)
+    except Exception as e:
+        # S3 errors are not OSErrors; whatever the backend raises, the clerk gets one message and
+        # the log gets the key (never a signed URL or credentials).
+        log.error("storage refused %s: %s", key, type(e).__name__, exc_info=True)
+        raise StorageUnavailable(STORAGE_DOWN) from e
 
 
 @dataclass(frozen=True)
@@ -123,6 +159,11 @@ def process_photo(f: UploadedFile, *, folder: str) -> ProcessedPhoto:
         fmt, suffix = "PNG", ".png"
     else:
         raise UploadRejected(f"“{name}”不是JPEG或PNG照片。")
+    if _extension(f.name) not in PHOTO_EXTENSIONS[fmt]:
+        raise UploadRejected(
+            f"照片“{name}”的扩展名与内容不符（内容为{fmt}），"
+            f"请将扩展名改为{PHOTO_EXTENSIONS[fmt][0]}后重新上传。"
+        )
     data = f.read()
     f.seek(0)
     try:
@@ -159,6 +200,32 @@ def _open_image(data: bytes, fmt: str) -> Image.Image:
         raise UploadRejected("照片像素过大（超过系统上限），请缩小后重新上传。")
     image.load()
     return image
+
+
+def clean_original(data: bytes) -> tuple[bytes, str]:
+    """The bytes to hand out for a stored original photo: upright, and without EXIF.
+
+    The stored original stays as uploaded (its hash is the duplicate key and it is the
+    evidence), but a download would carry the camera's GPS position, serial number and
+    MakerNote, so it is re-encoded at full size without them. Returns (bytes, content type).
+    """
+    image = Image.open(io.BytesIO(data), formats=["JPEG", "PNG"])
+    fmt = image.format
+    upright = ImageOps.exif_transpose(image)
+    out = io.BytesIO()
+    if fmt == "PNG":
+        # PNG text chunks and eXIf are not copied: only pixels are saved.
+        upright.save(out, "PNG", optimize=True)
+        return out.getvalue(), "image/png"
+    icc = image.info.get("icc_profile")
+    extra = {"icc_profile": icc} if icc else {}
+    upright.convert("RGB").save(out, "JPEG", quality=95, **extra)
+    return out.getvalue(), "image/jpeg"
+
+
+def raw_sha256(f: UploadedFile) -> str:
+    """Hash of the bytes as uploaded, before any re-encoding: the duplicate key."""
+    return _sha256(f)
 
 
 def _fit(image: Image.Image, longest: int) -> Image.Image:

@@ -33,7 +33,8 @@ from reports.models import (
 from reports.models.documents import DRAFT_STATES, new_verification_code
 from reports.parsing import CRASHED, ParseFailure, local_copy, run_pipeline
 from reports.pipeline.fields import CONTRACT_FIELDS
-from reports.uploads import UploadRejected, check_pdf, process_photo, store
+from reports.pipeline.problems import ACTIVE_CONTENT
+from reports.uploads import UploadRejected, check_pdf, process_photo, raw_sha256, store
 from reports.validation import platform_problems
 
 if TYPE_CHECKING:
@@ -107,21 +108,29 @@ def version_upload(
     if existing is not None:
         return existing, False
 
+    # The same photo picked twice is one photo: duplicates are dropped by the hash of the raw
+    # upload before anything is stored, so no derivative is written that no row will name.
+    unique: dict[str, UploadedFile] = {}
+    for photo in photos:
+        unique.setdefault(raw_sha256(photo), photo)
+
     stored: list[str] = []
     try:
         key = store(checked.file, folder=f"reports/{task.pk}", suffix=".pdf")
         stored.append(key)
         processed = []
-        for photo in photos:
+        for photo in unique.values():
             p = process_photo(photo, folder=f"photos/{task.pk}")
             stored += [p.original_key, p.image_key, p.thumbnail_key]
             processed.append(p)
         version = _create_version(task, user, key, checked, processed)
-    except IntegrityError:
+    except IntegrityError as e:
+        # Most often a concurrent upload of the same bytes won the (report, sha256) race.
         _delete(stored)
         existing = ReportVersion.objects.filter(report__task=task, sha256=checked.sha256).first()
         if existing is None:
-            raise
+            log.warning("upload to task %s failed on a constraint: %s", task.pk, e)
+            raise ReportError("报告保存时与其他操作冲突，本次上传未保存，请刷新页面后重试。") from e
         return existing, False
     except BaseException:
         _delete(stored)
@@ -160,7 +169,7 @@ def _create_version(
             width=p.width,
             height=p.height,
         )
-        for p in {p.sha256: p for p in photos}.values()
+        for p in photos
     )
     if current is not None and current.state in (*DRAFT_STATES, ReportState.RETURNED):
         _set_state(
@@ -254,6 +263,10 @@ def _store_result(version: ReportVersion, data: dict[str, Any]) -> None:
         _fail(version, ParseFailure(fatal[0]["code"], fatal[0].get("message") or "文件无法读取。"))
         return
     fields = {name: data.get(name) for name in CONTRACT_FIELDS}
+    # Policy: a PDF with scripts or embedded files is kept (it is never executed or served
+    # inline) but the flag goes into the version's audit trail, where reviewers see it.
+    active = [p for p in problems if p.get("code") == ACTIVE_CONTENT]
+    comment = active[0].get("message", "") if active else ""
     with transaction.atomic():
         version.extracted = data
         version.fields = fields
@@ -263,6 +276,7 @@ def _store_result(version: ReportVersion, data: dict[str, Any]) -> None:
             ReportState.PARSED,
             expected=(ReportState.PARSING,),
             actor=None,
+            comment=comment[:300],
             extracted=data,
             fields=fields,
             problems=version.problems,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -18,7 +19,12 @@ from portal.roles import BUREAU_ROLES, Role, role_required
 from reports.models import AppraisalTask, ReportState, ReportVersion, TaskState
 from reports.models.documents import ReportPhoto
 from reports.pages import page_image
-from reports.uploads import SizeLimitUploadHandler, UploadRejected
+from reports.uploads import (
+    SizeLimitUploadHandler,
+    StorageUnavailable,
+    UploadRejected,
+    clean_original,
+)
 from reports.validation import field_pages
 from reports.workflow import (
     CONTRACT_FIELDS,
@@ -33,7 +39,10 @@ from reports.workflow import (
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
+log = logging.getLogger(__name__)
+
 BUREAU = BUREAU_ROLES
+RETRY_AFTER_SECONDS = 60
 ANY_ROLE = (Role.FIRM, Role.BUREAU, Role.ADMIN, Role.REVIEWER)
 READABLE_PAGES_STATES = (
     ReportState.PARSED,
@@ -97,6 +106,7 @@ def _report_upload(request: HttpRequest, task_pk: int) -> HttpResponse:
             messages.error(request, "文件超过大小上限，请压缩后重新上传。")
             return redirect("firm_task_detail", pk=task.pk)
         form = UploadForm(request.POST, files)
+        status = 400
         if form.is_valid():
             try:
                 version, created = version_upload(
@@ -105,6 +115,9 @@ def _report_upload(request: HttpRequest, task_pk: int) -> HttpResponse:
                     pdf=form.cleaned_data["pdf"],
                     photos=request.FILES.getlist("photos"),
                 )
+            except StorageUnavailable as e:
+                form.add_error("pdf", str(e))
+                status = 503
             except (UploadRejected, ReportError) as e:
                 form.add_error("pdf", str(e))
             else:
@@ -115,6 +128,19 @@ def _report_upload(request: HttpRequest, task_pk: int) -> HttpResponse:
                         request, f"同一文件已上传过（版本{version.number}），未重复保存。"
                     )
                 return redirect("report_version", pk=version.pk)
+        log.info(
+            "upload refused: task=%s user=%s status=%s errors=%s",
+            task.pk,
+            request.user.pk,
+            status,
+            list(form.errors.get("pdf", [])),
+        )
+        response = render(request, "portal/reports/upload.html", {"task": task, "form": form})
+        # A refused upload is the client's fault (400) or the store's (503), never "OK".
+        response.status_code = status
+        if status == 503:
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     return render(request, "portal/reports/upload.html", {"task": task, "form": form})
 
 
@@ -342,6 +368,9 @@ def report_review(request: HttpRequest, pk: int) -> HttpResponse:
 def _attachment(response: HttpResponse, filename: str, *, inline: bool = False) -> HttpResponse:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, max-age=300"
+    # Uploaded bytes are never a page of this site: even if a browser were talked into
+    # rendering one (a PDF/HTML polyglot), it gets no script, no origin and no plugins.
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
     if not inline:
         response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
     return response
@@ -353,10 +382,37 @@ def _quote(name: str) -> str:
     return quote(name, safe="")
 
 
+def _open(field: Any) -> Any:
+    """A stored file opened for reading; a store that cannot answer is a 503, not a 500."""
+    try:
+        return field.open("rb")
+    except Exception as e:
+        raise _StoreDown(field.name) from e
+
+
+class _StoreDown(Exception):
+    pass
+
+
+def _store_down(key: str) -> HttpResponse:
+    log.error("storage could not serve %s", key, exc_info=True)
+    response = HttpResponse(
+        "文件存储服务暂时不可用，文件暂时无法下载，请稍后重试。",
+        status=503,
+        content_type="text/plain; charset=utf-8",
+    )
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @role_required(*ANY_ROLE)
 def report_file(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version_for(request, pk)
-    response = FileResponse(version.file.open("rb"), content_type="application/pdf")
+    try:
+        response = FileResponse(_open(version.file), content_type="application/pdf")
+    except _StoreDown as e:
+        return _store_down(str(e))
     return _attachment(
         response, f"{version.report.task.building.building_no}-v{version.number}.pdf"
     )
@@ -380,9 +436,17 @@ def report_photo(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     if kind == "original":
         if Role.of(request.user) not in (Role.FIRM, Role.BUREAU, Role.ADMIN):
             raise PermissionDenied("原图仅供机构与住建局查看。")
-        f, name, ctype = photo.original, photo.original_name, "application/octet-stream"
-        return _attachment(FileResponse(f.open("rb"), content_type=ctype), name)
+        try:
+            with _open(photo.original) as f:
+                data, ctype = clean_original(f.read())
+        except _StoreDown as e:
+            return _store_down(str(e))
+        return _attachment(HttpResponse(data, content_type=ctype), photo.original_name)
     f = {"image": photo.image, "thumb": photo.thumbnail}.get(kind)
     if f is None:
         raise Http404
-    return _attachment(FileResponse(f.open("rb"), content_type="image/jpeg"), "", inline=True)
+    try:
+        response = FileResponse(_open(f), content_type="image/jpeg")
+    except _StoreDown as e:
+        return _store_down(str(e))
+    return _attachment(response, "", inline=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -22,6 +23,7 @@ from PIL import Image
 
 from . import ocr as ocr_mod
 from .problems import (
+    ACTIVE_CONTENT,
     EMPTY,
     ENCRYPTED,
     NEEDS_OCR,
@@ -104,11 +106,41 @@ def open_document(data: bytes) -> tuple[pdfium.PdfDocument | None, Problem | Non
     try:
         return pdfium.PdfDocument(data), None
     except pdfium.PdfiumError as exc:
-        if "password" in str(exc).lower():
+        reason = str(exc).lower()
+        if "password" in reason:
             return None, blocking(
                 ENCRYPTED, "PDF设有打开密码，无法读取内容，请上传未加密的鉴定报告。"
             )
+        if "security" in reason:  # an encryption scheme pdfium does not know: still "protected"
+            return None, blocking(
+                ENCRYPTED,
+                "PDF采用了无法识别的加密方式，无法读取内容，请去除加密后导出未加密的鉴定报告再上传。",
+            )
         return None, _truncated()
+
+
+# Names of PDF features that run code or carry other files. Matched on the raw bytes, so a
+# compressed object stream can hide them: a flag for the reviewer, not a proof of safety.
+ACTIVE_NAMES = re.compile(
+    rb"/(JavaScript|JS|OpenAction|AA|Launch|EmbeddedFiles?|RichMedia|SubmitForm|ImportData)"
+    rb"(?![A-Za-z0-9#])"
+)
+
+
+STREAM_BODY = re.compile(rb"stream\r?\n.*?endstream", re.DOTALL)
+
+
+def active_content(data: bytes) -> Problem | None:
+    # Stream bodies are compressed binary (images, fonts): any byte run can look like a name.
+    objects = STREAM_BODY.sub(b"", data)
+    found = sorted({m.group(1).decode("ascii") for m in ACTIVE_NAMES.finditer(objects)})
+    if not found:
+        return None
+    return warning(
+        ACTIVE_CONTENT,
+        "PDF含有脚本、自动动作或嵌入文件（" + "、".join(f"/{n}" for n in found) + "），"
+        "平台不会执行这些内容；请确认报告由正规软件导出，审核时请留意。",
+    )
 
 
 def extract(
@@ -138,9 +170,13 @@ def extract(
                     ),
                 ),
             )
-        return _read_pages(doc, count, ocr=ocr, ocr_timeout=ocr_timeout)
+        result = _read_pages(doc, count, ocr=ocr, ocr_timeout=ocr_timeout)
     finally:
         doc.close()
+    flagged = active_content(data)
+    if flagged is not None and not result.rejected:
+        result = ExtractResult(result.page_count, result.pages, (*result.problems, flagged))
+    return result
 
 
 def _read_pages(

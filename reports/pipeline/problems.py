@@ -42,6 +42,7 @@ UNKNOWN_STANDARD = "unknown_standard"  # warning + ":<code>": not in standards.j
 STANDARD_NOT_YET_EFFECTIVE = "standard_not_yet_effective"  # warning + ":<code>"
 MISSING_SECTION = "missing_section"  # + ":<section key>" (overview/basis/... are warnings)
 PARSE_ERROR = "parse_error"  # blocking: an internal error of the pipeline (a bug), logged
+ACTIVE_CONTENT = "active_content"  # warning: scripts, launch actions or embedded files flagged
 
 
 @dataclass(frozen=True)
@@ -97,5 +98,5 @@ def info(code: str, message_zh: str, page: int | None = None) -> Problem:
 # Problems of reading the file (not document rules): kept when fields are re-validated.
 READING_CODES = frozenset(
     {EMPTY, NOT_PDF, ENCRYPTED, TRUNCATED, TOO_LARGE_PAGES, NEEDS_OCR, OCR_UNAVAILABLE}
-    | {OCR_FAILED, PAGE_UNREADABLE, PARSE_ERROR}
+    | {OCR_FAILED, PAGE_UNREADABLE, PARSE_ERROR, ACTIVE_CONTENT}
 )
