@@ -25,6 +25,7 @@ NO_SUCH_ENDPOINT = "接口不存在，请核对地址（当前版本为 /api/v1/
 FORBIDDEN = "您的账号无权使用此接口。"
 BAD_REQUEST_BODY = "请求内容格式错误，无法解析。"
 TOO_LARGE = "文件超过大小上限，请压缩后重新上传。"
+CSRF_FAILED = "CSRF 校验失败：请刷新页面后重试；业务系统请改用令牌认证。"
 SERVER_ERROR = "服务器内部错误，已记录，请稍后重试。"
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound(NOT_FOUND)
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or FORBIDDEN)
+    elif isinstance(exc, exceptions.PermissionDenied) and str(exc.detail).startswith("CSRF"):
+        exc = exceptions.PermissionDenied(CSRF_FAILED)
     elif isinstance(exc, exceptions.ParseError):
         # DRF appends the parser's English reason; the client only needs to know it was malformed.
         exc = exceptions.ParseError(BAD_REQUEST_BODY)

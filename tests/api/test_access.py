@@ -68,7 +68,8 @@ def test_session_login_works_and_writes_need_csrf(world):
     client.force_login(world.member_a)
     assert client.get(reverse("api_tasks")).status_code == 200
     r = client.post(reverse("api_task_accept", args=[world.offered_a.pk]))
-    assert r.status_code == 403 and "CSRF" in r.json()["detail"]
+    assert r.status_code == 403
+    assert r.json()["detail"] == "CSRF 校验失败：请刷新页面后重试；业务系统请改用令牌认证。"
 
 
 def test_throttle_is_per_user_with_a_chinese_429(api, world, personas, settings):
