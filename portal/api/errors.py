@@ -45,6 +45,15 @@ class PayloadTooLarge(exceptions.APIException):
     default_code = "too_large"
 
 
+class StorageDown(exceptions.APIException):
+    """The file store refused the write; nothing was saved and the client should retry."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = "文件存储服务暂时不可用，请稍后重试。"
+    default_code = "storage_unavailable"
+    wait = 60  # seconds, sent as Retry-After by DRF's handler
+
+
 class ErrorSerializer(serializers.Serializer):
     """Shape of every error body (documentation only)."""
 

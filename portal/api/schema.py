@@ -19,6 +19,7 @@ ERRORS = {
     "413": "上传文件超过大小上限",
     "415": "请求体格式不受支持",
     "429": "请求过于频繁，请稍后再试",
+    "503": "文件存储暂时不可用，本次上传未保存（见 Retry-After）",
 }
 
 
@@ -41,7 +42,7 @@ class PortalAutoSchema(AutoSchema):
         if body:
             codes.append("415")
         if "multipart/form-data" in body:
-            codes.append("413")
+            codes += ["413", "503"]
         from portal.api.errors import ErrorSerializer
 
         responses = operation["responses"]

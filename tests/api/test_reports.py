@@ -268,3 +268,16 @@ def test_session_uploads_check_csrf_and_still_stop_oversized_bodies(report_case,
     r = upload(client, report_case.task, big)
     assert r.status_code == 413 and r.json()["detail"] == "文件超过大小上限，请压缩后重新上传。"
     assert ReportVersion.objects.count() == 0
+
+
+def test_a_storage_outage_is_503_with_retry_after_and_nothing_kept(api, report_case, monkeypatch):
+    from django.core.files.storage import default_storage
+
+    def refuse(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(default_storage, "save", refuse)
+    r = upload(api(report_case.member), report_case.task, report_case.render())
+    assert r.status_code == 503 and r["Retry-After"] == "60"
+    assert r.json()["detail"].startswith("文件存储服务暂时不可用")
+    assert ReportVersion.objects.count() == 0

@@ -57,7 +57,7 @@ def test_every_operation_documents_its_errors_and_token_auth(document):
                 assert {"400", "409"} <= codes, (method, path)
             assert {"tokenAuth": []} in op["security"]
     upload = document["paths"]["/api/v1/tasks/{id}/report/"]["post"]
-    assert {"413", "415"} <= set(upload["responses"])
+    assert {"413", "415", "503"} <= set(upload["responses"])
     assert "multipart/form-data" in upload["requestBody"]["content"]
     ids = document["paths"]["/api/v1/tasks/{id}/"]["get"]["parameters"][0]["schema"]
     assert ids == {"type": "integer", "minimum": 1, "maximum": 999_999_999_999_999_999}

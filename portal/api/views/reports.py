@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from portal.api import selectors
 from portal.api.base import ANY_ROLE, FIRM, ApiView, ListApiView, allow
-from portal.api.errors import TOO_LARGE, PayloadTooLarge
+from portal.api.errors import TOO_LARGE, PayloadTooLarge, StorageDown
 from portal.api.serializers import (
     ReportDetailSerializer,
     ReportListQuerySerializer,
@@ -29,7 +29,7 @@ from portal.api.serializers import (
 from portal.api.throttles import UploadRateThrottle, UserRateThrottle
 from portal.views.reports import UploadForm
 from reports.models import Report
-from reports.uploads import SizeLimitUploadHandler, UploadRejected
+from reports.uploads import SizeLimitUploadHandler, StorageUnavailable, UploadRejected
 from reports.workflow import version_submit, version_upload
 
 if TYPE_CHECKING:
@@ -90,6 +90,8 @@ class TaskReportUpload(ApiView):
             version, created = version_upload(
                 task=task, user=request.user, pdf=form.cleaned_data["pdf"], photos=photos
             )
+        except StorageUnavailable as e:
+            raise StorageDown(str(e)) from e
         except UploadRejected as e:
             if _over_cap(form, photos):
                 raise PayloadTooLarge(str(e)) from e
