@@ -15,7 +15,14 @@ from buildings.models import Building, County
 from institutions.eligibility import eligible_firms
 from institutions.models import AppraisalFirm
 from portal.roles import BUREAU_ROLES, role_required
-from reports.assignments import TaskError, task_assign, task_create, task_withdraw
+from reports.assignments import (
+    CONFLICT_MESSAGE,
+    TaskConflict,
+    TaskError,
+    task_assign,
+    task_create,
+    task_withdraw,
+)
 from reports.models import AppraisalTask, TaskState
 from reports.selectors import deadline_breakdown, due_soon, overdue, task_list_qs
 
@@ -105,8 +112,8 @@ def task_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
     if firm is None:
         messages.error(request, "请选择鉴定机构。")
         return redirect("task_detail", pk=task.pk)
-    task.version = _posted_version(request, task)
     try:
+        _check_version(request, task)
         task_assign(task=task, firm=firm, actor=request.user)
         messages.success(request, f"已派单给{firm.name}，等待机构接受。")
     except TaskError as e:
@@ -118,8 +125,8 @@ def task_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*BUREAU)
 def task_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
     task = _task_for(request, pk)
-    task.version = _posted_version(request, task)
     try:
+        _check_version(request, task)
         task_withdraw(task=task, actor=request.user, reason=request.POST.get("reason", ""))
         messages.success(request, "已撤回派单，任务回到任务池。")
     except TaskError as e:
@@ -127,12 +134,20 @@ def task_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("task_detail", pk=task.pk)
 
 
-def _posted_version(request: HttpRequest, task: AppraisalTask) -> int:
-    """The version the user's page showed, so a change made meanwhile is a conflict."""
+def _check_version(request: HttpRequest, task: AppraisalTask) -> None:
+    """Refuse a form whose page showed an older version of the task (a lost update).
+
+    Checked before the state so the user reads "changed meanwhile", not a state refusal the
+    page they are looking at cannot explain. The service's conditional UPDATE on the same
+    version still catches a change that lands between this check and the save.
+    """
     try:
-        return int(request.POST.get("version", task.version))
+        posted = int(request.POST.get("version", task.version))
     except ValueError:
-        return -1
+        posted = -1
+    if posted != task.version:
+        raise TaskConflict(CONFLICT_MESSAGE)
+    task.version = posted
 
 
 @require_POST
