@@ -19,6 +19,7 @@ from buildings.demo_problems import seed_demo as seed_problems
 from buildings.models import Building, County, Judgement
 from institutions.credit_code import check_character
 from institutions.models import AppraisalFirm, Engineer, Qualification
+from portal.api.demo import seed_demo as seed_api_tokens
 from portal.demo_ledger import generate_ledger
 from portal.demo_progress import seed_demo as seed_progress
 from portal.demo_supervision import seed_demo as seed_supervision
@@ -349,6 +350,7 @@ def build_demo(seed: int = 2022, buildings: int = 3000) -> list[DemoLogin]:
     today = timezone.localdate()
     firms = build_firms()
     logins = build_users(firms)
+    seed_api_tokens()
     build_qualifications(firms, today)
     build_pages()
     build_ledger(buildings, seed)

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db.models import Count, Q
 
-from reports.models import FIRM_LOAD_STATES, OVERDUE_STATES, AppraisalTask
+from institutions.eligibility import firm_capability
+from reports.models import FIRM_LOAD_STATES, OVERDUE_STATES, AppraisalTask, TaskState
 
 if TYPE_CHECKING:
     from reports.models import AppraisalTaskQuerySet
@@ -54,3 +55,29 @@ def task_list_qs(user: Any) -> AppraisalTaskQuerySet:
 
 def firm_load(firm_id: int) -> int:
     return AppraisalTask.objects.filter(firm_id=firm_id, state__in=FIRM_LOAD_STATES).count()
+
+
+# What a firm still works on (its queue's "offered" and "held" lists).
+CONCLUDED = (TaskState.APPROVED, TaskState.CLOSED)
+
+
+def firm_queue(user: Any, scope: str, today: dt.date) -> AppraisalTaskQuerySet:
+    """One list of a firm's queue, in queue order, for the web queue and the API alike:
+    "offered", "held" (accepted or returned), "mine" (both) or "pool" (open tasks the firm may
+    take now: the same filter that claims use)."""
+    if scope == "pool":
+        capability = firm_capability(user.firm, today)
+        qs = AppraisalTask.objects.visible_to(user).filter(
+            capability.task_filter(), state=TaskState.OPEN
+        )
+    else:
+        qs = (
+            AppraisalTask.objects.visible_to(user)
+            .filter(firm_id=user.firm_id)
+            .exclude(state__in=CONCLUDED)
+        )
+        if scope == "offered":
+            qs = qs.filter(state=TaskState.OFFERED)
+        elif scope == "held":
+            qs = qs.exclude(state=TaskState.OFFERED)
+    return qs.select_related("building__county", "firm").in_queue_order()

@@ -1,50 +1,25 @@
-"""The API's reads. Each starts from a model's `visible_to(user)`; the firm task lists are the
-same querysets as the firm's web queue (portal/views/queue.py)."""
+"""The API's reads. Each starts from a model's `visible_to(user)`; the firm task lists are
+reports.selectors.firm_queue, as on the firm's web queue."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Prefetch
 
 from buildings.selectors import building_list
-from institutions.eligibility import firm_capability
 from reports.models import AppraisalTask, Report, ReportState, ReportVersion, TaskState
 
 if TYPE_CHECKING:
     from buildings.models import BuildingQuerySet
     from reports.models import AppraisalTaskQuerySet, ReportQuerySet
 
-# What the firm still works on (the web queue's "offered" and "held" tables).
-CONCLUDED = (TaskState.APPROVED, TaskState.CLOSED)
 # The bureau-facing report resource: what was handed in and what was accepted.
 LISTED_REPORT_STATES = (ReportState.SUBMITTED, ReportState.ACCEPTED)
 
 
 def _task_rows(qs: AppraisalTaskQuerySet) -> AppraisalTaskQuerySet:
     return qs.select_related("building__county", "firm")
-
-
-def firm_tasks(user: Any, scope: str, today: dt.date) -> AppraisalTaskQuerySet:
-    """One of the firm queue's lists, in queue order."""
-    if scope == "pool":
-        # The pool lists what the firm may take now; the same filter is what claims use.
-        capability = firm_capability(user.firm, today)
-        pool = AppraisalTask.objects.visible_to(user).filter(
-            capability.task_filter(), state=TaskState.OPEN
-        )
-        return _task_rows(pool).in_queue_order()
-    mine = (
-        AppraisalTask.objects.visible_to(user)
-        .filter(firm_id=user.firm_id)
-        .exclude(state__in=CONCLUDED)
-    )
-    if scope == "offered":
-        mine = mine.filter(state=TaskState.OFFERED)
-    elif scope == "held":
-        mine = mine.exclude(state=TaskState.OFFERED)
-    return _task_rows(mine).in_queue_order()
 
 
 def visible_task(user: Any, pk: int) -> AppraisalTask:

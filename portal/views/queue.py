@@ -14,6 +14,7 @@ from institutions.eligibility import firm_capability
 from portal.roles import Role, role_required
 from reports.assignments import TaskError, task_accept, task_claim, task_claim_next, task_decline
 from reports.models import AppraisalTask, ReportVersion, TaskState
+from reports.selectors import firm_queue
 
 if TYPE_CHECKING:
     from django.http import HttpRequest, HttpResponse
@@ -26,22 +27,12 @@ def firm_tasks(request: HttpRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
     capability = firm_capability(user.firm, today)
-    mine = (
-        AppraisalTask.objects.visible_to(user)
-        .filter(firm_id=user.firm_id)
-        .exclude(state__in=[TaskState.APPROVED, TaskState.CLOSED])
-        .select_related("building__county")
-        .in_queue_order()
-    )
+    mine = list(firm_queue(user, "mine", today))
     offered = [t for t in mine if t.state == TaskState.OFFERED]
     held = [t for t in mine if t.state != TaskState.OFFERED]
-    # The pool lists what the firm may take now; the same filter is what claims use.
-    pool = (
-        AppraisalTask.objects.filter(capability.task_filter(), state=TaskState.OPEN)
-        .select_related("building__county")
-        .in_queue_order()
+    page = Paginator(firm_queue(user, "pool", today), POOL_PAGE_SIZE).get_page(
+        request.GET.get("page")
     )
-    page = Paginator(pool, POOL_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "portal/queue/firm_tasks.html",

@@ -197,12 +197,12 @@ def test_seed_demo_gives_the_demo_accounts_tokens_once(db):
 
 
 def test_a_bug_is_a_logged_json_500_not_the_html_page(api, world, monkeypatch, caplog):
-    from portal.api import selectors
+    from portal.api.views import tasks
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(selectors, "firm_tasks", broken)
+    monkeypatch.setattr(tasks, "firm_queue", broken)
     r = api(world.member_a).get(reverse("api_tasks"))
     assert r.status_code == 500
     assert r.json() == {"detail": "服务器内部错误，已记录，请稍后重试。"}

@@ -23,6 +23,7 @@ from portal.api.serializers import (
 )
 from reports.assignments import task_accept, task_claim, task_claim_next, task_decline
 from reports.models import AppraisalTask
+from reports.selectors import firm_queue
 
 if TYPE_CHECKING:
     from rest_framework.request import Request
@@ -57,7 +58,7 @@ class TaskList(ListApiView):
         query = TaskListQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
         scope = query.validated_data["scope"]
-        return selectors.firm_tasks(self.request.user, scope, timezone.localdate())
+        return firm_queue(self.request.user, scope, timezone.localdate())
 
 
 class TaskDetail(ApiView):
