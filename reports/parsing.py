@@ -16,7 +16,6 @@ import subprocess
 import sys
 import tempfile
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -29,10 +28,21 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parent.parent
 
 
-@dataclass(frozen=True)
 class ParseFailure(Exception):
-    code: str
-    message: str
+    """Why a parse ended without a result: a stable code and the clerk's Chinese message.
+
+    Not a frozen dataclass: raising sets __traceback__ on the instance, which a frozen
+    dataclass refuses, turning every timeout or memory kill into a FrozenInstanceError.
+    """
+
+    def __init__(self, code: str, message: str):
+        super().__init__(code, message)
+        self.code = code
+        self.message = message
+
+    def fresh(self) -> ParseFailure:
+        """A new instance to raise, so module constants never carry a previous traceback."""
+        return ParseFailure(self.code, self.message)
 
 
 TIMEOUT = ParseFailure(
@@ -87,13 +97,13 @@ def run_pipeline(path: Path) -> dict[str, Any]:
         )
     except (OSError, subprocess.SubprocessError) as e:
         # The limits themselves can stop the child from starting (too little memory).
-        raise OUT_OF_MEMORY from e
+        raise OUT_OF_MEMORY.fresh() from e
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.communicate()
-        raise TIMEOUT from None
+        raise TIMEOUT.fresh() from None
     if proc.returncode != 0:
         text = err.decode("utf-8", "replace")
         if "MemoryError" in text or proc.returncode in (
@@ -101,14 +111,14 @@ def run_pipeline(path: Path) -> dict[str, Any]:
             -signal.SIGSEGV,
             -signal.SIGABRT,
         ):
-            raise OUT_OF_MEMORY
+            raise OUT_OF_MEMORY.fresh()
         if proc.returncode == -signal.SIGXCPU:
-            raise TIMEOUT
-        raise CRASHED
+            raise TIMEOUT.fresh()
+        raise CRASHED.fresh()
     try:
         return json.loads(out.decode("utf-8").strip().splitlines()[-1])
     except (ValueError, IndexError):
-        raise CRASHED from None
+        raise CRASHED.fresh() from None
 
 
 @contextmanager

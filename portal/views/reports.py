@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
 log = logging.getLogger(__name__)
+security_log = logging.getLogger("portal.security.uploads")
 
 BUREAU = BUREAU_ROLES
 RETRY_AFTER_SECONDS = 60
@@ -128,7 +129,7 @@ def _report_upload(request: HttpRequest, task_pk: int) -> HttpResponse:
                         request, f"同一文件已上传过（版本{version.number}），未重复保存。"
                     )
                 return redirect("report_version", pk=version.pk)
-        log.info(
+        security_log.warning(
             "upload refused: task=%s user=%s status=%s errors=%s",
             task.pk,
             request.user.pk,
