@@ -8,6 +8,7 @@ Eligibility is decided only by institutions.eligibility.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, connection, transaction
@@ -26,6 +27,11 @@ if TYPE_CHECKING:
     from institutions.models import AppraisalFirm
     from portal.models import User
     from reports.models import AppraisalTaskQuerySet
+
+
+# Refusals that look like someone acting on a task not theirs go to the security log, which
+# lives outside the database, so the record survives the rolled-back transaction.
+security_log = logging.getLogger("portal.security")
 
 
 class TaskError(Exception):
@@ -202,6 +208,13 @@ def task_close(*, task: AppraisalTask, actor: User, reason: str = "办结") -> A
 
 def _own_task(task: AppraisalTask, user: User) -> None:
     if task.firm_id is None or task.firm_id != user.firm_id:
+        security_log.warning(
+            "denied task action: user=%s firm=%s task=%s task_firm=%s",
+            user.pk,
+            user.firm_id,
+            task.pk,
+            task.firm_id,
+        )
         raise TaskError("该任务未派给您的机构。")
 
 
