@@ -90,6 +90,7 @@ class Side:
     problem: Any
     referral: Any
     round: Any
+    measure: Any  # a control measure (管控) with one photo
 
     @property
     def buildings(self) -> list[Building]:
@@ -227,7 +228,25 @@ def _side(n: int, code: str, users: dict[str, Any], firm: Any) -> Side:
         findings=f"发现问题 SUPV{n}MARK",
         actor=city,
     )
-    return Side(n, firm, offered, pool, draft, submitted, accepted, photo, problem, referral, rnd)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from buildings.control import measure_record
+
+    # An accepted C report puts the building under control (set directly: no acceptance ran).
+    controlled = accepted.report.task.building
+    Building.objects.filter(pk=controlled.pk).update(control_required=True)
+    controlled.refresh_from_db()
+    measure = measure_record(
+        building=controlled,
+        kind="停止使用",
+        started_on=today,
+        responsible="李四",
+        photos=[SimpleUploadedFile("封控.jpg", _jpeg(), content_type="image/jpeg")],
+        actor=city,
+    )
+    return Side(
+        n, firm, offered, pool, draft, submitted, accepted, photo, problem, referral, rnd, measure
+    )
 
 
 def build_world() -> World:
@@ -331,6 +350,14 @@ DETAIL_ROUTES: list[tuple[str, Any, Any, Any]] = [
         lambda n: own(n),
     ),
     ("supervision_detail", lambda s: s.round, lambda o: [o.pk], lambda n: own(n)),
+    ("control_photo", lambda s: s.measure, lambda o: ["measure", o.pk, 0], lambda n: own(n)),
+    (
+        "building_control",
+        lambda s: s.accepted.report.task.building,
+        lambda o: [o.pk],
+        lambda n: own(n),
+    ),
+    ("progress_county", lambda s: s.round.county, lambda o: [o.pk], lambda n: own(n)),
     ("search_similar", lambda s: s.accepted, lambda o: [o.pk], lambda n: own(n, "rev")),
 ]
 
