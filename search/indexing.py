@@ -13,12 +13,13 @@ drain (`manage.py search_drain`, or any later change).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from search.backends import SearchUnavailable, get_search_backend
@@ -59,6 +60,26 @@ def _enqueue_drain() -> None:
         log.exception("could not enqueue the search outbox drain")
 
 
+# Key of the PostgreSQL advisory lock that serialises writers of the database index.
+DATABASE_INDEX_LOCK = 0x6A64_6978  # "jdix"
+
+
+@contextlib.contextmanager
+def database_index_writer():
+    """One writer of the database index at a time.
+
+    Its writes are delete-then-insert per report: two drains (or a drain and a rebuild) for
+    the same report in parallel transactions each miss the other's uncommitted row and both
+    insert, which breaks the one-entry-per-report constraint. SQLite serialises writers
+    itself; on PostgreSQL a transaction-scoped advisory lock does it.
+    """
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [DATABASE_INDEX_LOCK])
+        yield
+
+
 def external_backend():
     """The configured backend when it is not the database one, else None."""
     name = getattr(settings, "SEARCH_BACKEND", "database") or "database"
@@ -69,13 +90,16 @@ def sync_reports(report_ids: Iterable[int]) -> None:
     """Bring these reports' index entries up to date now, in every index we keep."""
     from search.backends.database import SearchBackend as DatabaseBackend
 
-    docs, gone = documents_for(report_ids)
-    targets = [DatabaseBackend({})]
+    report_ids = list(report_ids)
+    with database_index_writer():
+        # Documents are read under the lock, so the last writer writes the newest state.
+        docs, gone = documents_for(report_ids)
+        database = DatabaseBackend({})
+        database.delete(gone)
+        database.index(docs)
     if (other := external_backend()) is not None:
-        targets.append(other)
-    for backend in targets:
-        backend.delete(gone)
-        backend.index(docs)
+        other.delete(gone)
+        other.index(docs)
 
 
 def drain(
@@ -147,7 +171,11 @@ def reindex_all(
             backends.append(other)
     n = 0
     for backend in backends:
-        n = backend.rebuild(documents())
+        if backend.name == "database":
+            with database_index_writer():
+                n = backend.rebuild(documents())
+        else:
+            n = backend.rebuild(documents())
     # Changes that raced with the rebuild went to the old index: replay them.
     changed = set(
         IndexOutbox.objects.filter(created_at__gte=started).values_list("report_id", flat=True)
