@@ -6,6 +6,7 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -136,13 +137,26 @@ def _report_upload(request: HttpRequest, task_pk: int) -> HttpResponse:
             status,
             list(form.errors.get("pdf", [])),
         )
-        response = render(request, "portal/reports/upload.html", {"task": task, "form": form})
+        response = render(request, "portal/reports/upload.html", _upload_context(task, form))
         # A refused upload is the client's fault (400) or the store's (503), never "OK".
         response.status_code = status
         if status == 503:
             response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
-    return render(request, "portal/reports/upload.html", {"task": task, "form": form})
+    return render(request, "portal/reports/upload.html", _upload_context(task, form))
+
+
+def _upload_context(task: AppraisalTask, form: UploadForm) -> dict[str, Any]:
+    limits = settings.REPORTS
+    return {
+        "task": task,
+        "form": form,
+        "limits": {
+            "pdf_mb": limits["max_pdf_bytes"] // (1024 * 1024),
+            "photo_mb": limits["max_photo_bytes"] // (1024 * 1024),
+            "photos": limits["max_photos"],
+        },
+    }
 
 
 # ---------------------------------------------------------------- detail

@@ -7,8 +7,7 @@ Cases already covered elsewhere (not repeated here):
      tests/portal/test_report_views.py::test_hostile_uploads_get_chinese_messages_and_leave_nothing
 - 3  tests/reports/test_uploads.py::test_hostile_file_name_is_only_a_label
 - 4  tests/portal/test_report_views.py::test_an_oversized_upload_is_stopped_while_streaming;
-     tests/api/ covers 413 for the API. The web-server cap (nginx client_max_body_size → 413)
-     and slow bodies (client_body_timeout) are deployment checks: docs/ deployment notes.
+     tests/api/ covers 413 for the API.
 - 6  tests/reports/test_uploads.py::test_decompression_bomb_is_refused
 - 7  tests/reports/test_uploads.py::test_photo_is_turned_upright_and_loses_gps (renditions)
 - 10 tests/reports/pipeline/test_extract.py::test_user_password_is_encrypted,
@@ -20,6 +19,16 @@ Cases already covered elsewhere (not repeated here):
      SSL redirect, DEBUG, SECRET_KEY); CSP and login throttling are tested by h6's modules.
 
 The bomb and hang cases run the real parse subprocess, with the limits lowered in the test.
+
+Deployment checks (only the web server can show them; verify on every deployment):
+
+- 4  nginx `client_max_body_size 60m;` (just above REPORT_MAX_PDF_MB): a larger body is a 413
+     from nginx. `client_body_timeout 30s;` and `send_timeout 30s;`: a trickled body is cut off.
+     `curl -sS -o /dev/null -w '%{http_code}' -F pdf=@big.bin https://HOST/firm/tasks/1/upload/`
+     must print 413.
+- 2, 8  uploads are only ever served through the permission-checking views (attachment,
+     nosniff, `Content-Security-Policy: sandbox`); nginx must not expose MEDIA_ROOT
+     (`location /media/ { internal; }` or no location at all), and S3 buckets stay private.
 """
 
 from __future__ import annotations
