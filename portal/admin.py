@@ -86,3 +86,16 @@ class NotificationLogAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+def _site_admins_only(request) -> bool:
+    """Django admin is for site admins only. The staff flag follows the role on save, but a
+    flag set behind save()'s back (a queryset update, a SQL fix) must not open every county's
+    rows to a bureau or firm account with global model permissions."""
+    from portal.roles import Role
+
+    user = request.user
+    return user.is_active and user.is_staff and Role.of(user) == Role.ADMIN
+
+
+admin.site.has_permission = _site_admins_only
