@@ -107,6 +107,7 @@ class Side:
 class World:
     users: dict[str, Any]
     sides: dict[int, Side] = field(default_factory=dict)
+    copy_pair: Any = None  # F1's and F2's accepted reports, flagged as copies across counties
 
     def side(self, n: int) -> Side:
         return self.sides[n]
@@ -266,6 +267,12 @@ def build_world() -> World:
     world = World(users=users)
     world.sides[1] = _side(1, C1, users, f1)
     world.sides[2] = _side(2, C2, users, f2)
+    from search.models import CopyPair
+
+    a, b = sorted([world.sides[1].accepted.pk, world.sides[2].accepted.pk])
+    world.copy_pair = CopyPair.objects.create(
+        version_a_id=a, version_b_id=b, similarity=0.95, shared_shingles=40
+    )
     # The index is kept up to date after commit; this world never commits, so sync by hand.
     sync_reports(Report.objects.values_list("pk", flat=True))
     return world
@@ -386,6 +393,22 @@ def test_case_18_object_routes_open_only_to_their_audience(
         else:
             assert r.status_code in (403, 404), (persona, url, r.status_code)
     assert seen == audience(n), statuses
+
+
+def test_case_18_a_cross_county_copy_pair_is_for_city_wide_staff_only(world, clients):
+    for route in ("search_copy_detail",):
+        url = reverse(route, args=[world.copy_pair.pk])
+        seen = {p for p in PERSONAS if clients[p].get(url).status_code == 200}
+        assert seen == {"city", "admin"}, route
+    for persona, shown in [("city", True), ("admin", True), ("c1", False), ("c2", False)]:
+        body = clients[persona].get(reverse("search_copies")).content.decode()
+        assert (reverse("search_copy_detail", args=[world.copy_pair.pk]) in body) is shown
+    r = clients["c1"].post(
+        reverse("search_copy_review", args=[world.copy_pair.pk]), {"status": "dismissed"}
+    )
+    assert r.status_code == 404
+    world.copy_pair.refresh_from_db()
+    assert world.copy_pair.status == "new"
 
 
 def test_case_18_no_existence_oracle_for_other_tenants(world, clients):
