@@ -91,6 +91,7 @@ class Side:
     referral: Any
     round: Any
     measure: Any  # a control measure (管控) with one photo
+    record: Any  # an accountability record (约谈)
 
     @property
     def buildings(self) -> list[Building]:
@@ -245,8 +246,31 @@ def _side(n: int, code: str, users: dict[str, Any], firm: Any) -> Side:
         photos=[SimpleUploadedFile("封控.jpg", _jpeg(), content_type="image/jpeg")],
         actor=city,
     )
+    from portal.supervision import accountability_create
+
+    record = accountability_create(
+        county=cty,
+        held_on=today,
+        kind="interview",
+        target="乡镇人民政府",
+        reason="排查进度滞后",
+        content=f"约谈 ACCT{n}MARK",
+        actor=city,
+    )
     return Side(
-        n, firm, offered, pool, draft, submitted, accepted, photo, problem, referral, rnd, measure
+        n,
+        firm,
+        offered,
+        pool,
+        draft,
+        submitted,
+        accepted,
+        photo,
+        problem,
+        referral,
+        rnd,
+        measure,
+        record,
     )
 
 
@@ -357,6 +381,7 @@ DETAIL_ROUTES: list[tuple[str, Any, Any, Any]] = [
         lambda n: own(n),
     ),
     ("supervision_detail", lambda s: s.round, lambda o: [o.pk], lambda n: own(n)),
+    ("accountability_detail", lambda s: s.record, lambda o: [o.pk], lambda n: own(n)),
     ("control_photo", lambda s: s.measure, lambda o: ["measure", o.pk, 0], lambda n: own(n)),
     (
         "building_control",
@@ -586,8 +611,16 @@ def test_case_19_supervision_lists_stay_in_the_county(world, clients):
             if reverse("supervision_detail", args=[world.side(n).round.pk]) in body
         }
         assert shown == expected, persona
+        body = clients[persona].get(reverse("accountability_list")).content.decode()
+        shown = {
+            n
+            for n in (1, 2)
+            if reverse("accountability_detail", args=[world.side(n).record.pk]) in body
+        }
+        assert shown == expected, persona
     for persona in ("f1", "f2", "rev"):
         assert clients[persona].get(reverse("supervision_list")).status_code == 403
+        assert clients[persona].get(reverse("accountability_list")).status_code == 403
 
 
 API_LISTS = [
