@@ -1423,3 +1423,28 @@ def test_case_19_global_model_permissions_do_not_widen_object_access(world):
         assert other.offered.building.building_no not in body, url
     r = client.get(f"/django-admin/reports/reportversion/{other.accepted.pk}/change/")
     assert r.status_code in (302, 403, 404), r.status_code
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["progress_report_xlsx", "referral_summary_xlsx", "rectification_export", "problem_export"],
+)
+def test_case_19_county_exports_name_no_other_county(world, clients, name):
+    """Aggregate exports too: county staff's workbook holds their county only."""
+    r = clients["c1"].get(reverse(name))
+    assert r.status_code == 200, name
+    text = _xlsx_text(r.content)
+    assert county(C2).name not in text, name
+    assert "PROB2MARK" not in text
+
+
+def test_case_19_referral_totals_count_the_county_only(world, clients):
+    def referred_to_fire_service(persona: str) -> int:
+        lines = _xlsx_text(clients[persona].get(reverse("referral_summary_xlsx")).content)
+        lines = lines.split("\n")
+        return int(lines[lines.index("消防救援机构") + 1])
+
+    assert referred_to_fire_service("city") == 2
+    assert referred_to_fire_service("c1") == 1
+    assert referred_to_fire_service("c2") == 1
+    assert clients["c1"].get(reverse("progress_circular_xlsx")).status_code == 403
