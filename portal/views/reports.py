@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from portal.roles import BUREAU_ROLES, Role, role_required
 from reports.models import AppraisalTask, ReportState, ReportVersion, TaskState
 from reports.models.documents import ReportPhoto
-from reports.pages import page_image
+from reports.pages import PageStoreUnavailable, page_image
 from reports.uploads import (
     SizeLimitUploadHandler,
     StorageUnavailable,
@@ -438,9 +438,11 @@ def report_page(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     version = _version_for(request, pk)
     if version.state not in READABLE_PAGES_STATES or not 1 <= number <= (version.page_count or 0):
         raise Http404("没有这一页。")
-    return _attachment(
-        HttpResponse(page_image(version, number), content_type="image/png"), "", inline=True
-    )
+    try:
+        data = page_image(version, number)
+    except PageStoreUnavailable as e:
+        return _store_down(str(e))
+    return _attachment(HttpResponse(data, content_type="image/png"), "", inline=True)
 
 
 @role_required(*ANY_ROLE)

@@ -240,6 +240,27 @@ def test_case_41_downloads_with_storage_down_are_503_not_500(client, report_case
         assert "文件存储服务暂时不可用" in response.content.decode()
 
 
+class DownRemoteStorage(DownStorage):
+    """Down, and remote like S3: no local path, every read goes through the client."""
+
+    def path(self, name):
+        raise NotImplementedError
+
+
+def test_case_41_page_images_with_storage_down_are_503_not_500(
+    client, report_case, settings, django_capture_on_commit_callbacks
+):
+    client.force_login(report_case.member)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert upload(client, report_case, report_case.render()).status_code == 302
+    version = ReportVersion.objects.get()
+    assert version.page_count and version.state == "parsed"
+    use_storage(settings, DownRemoteStorage)
+    response = client.get(reverse("report_page", args=[version.pk, 1]))
+    assert response.status_code == 503
+    assert "文件存储服务暂时不可用" in response.content.decode()
+
+
 # ---------------------------------------------------------------- case 42
 
 
