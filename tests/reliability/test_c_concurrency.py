@@ -86,6 +86,7 @@ def fresh(task: AppraisalTask) -> AppraisalTask:
 # ---------------------------------------------------------------- case 30
 
 
+@pytest.mark.postgres
 def test_case_30_eight_claimers_on_five_tasks(needs_postgres):
     bureau = BureauUserFactory()
     tasks = [task_create(building=BuildingFactory(), actor=bureau) for _ in range(5)]
@@ -104,6 +105,7 @@ def test_case_30_eight_claimers_on_five_tasks(needs_postgres):
     assert sorted(audit) == sorted(claimed) and set(audit.values()) == {1}
 
 
+@pytest.mark.postgres
 def test_case_30_a_claim_query_outside_a_transaction_fails_loudly(needs_postgres):
     member = FirmMemberFactory(firm=qualified_firm("140802"))
     task_create(building=BuildingFactory(), actor=None)
@@ -132,6 +134,7 @@ def _trail_agrees(task: AppraisalTask) -> None:
 
 
 @pytest.mark.parametrize("round_", range(3))
+@pytest.mark.postgres
 def test_case_31_claim_against_assign_one_transition_wins(needs_postgres, round_):
     bureau = BureauUserFactory()
     claimer = FirmMemberFactory(firm=qualified_firm("140802"))
@@ -155,6 +158,7 @@ def test_case_31_claim_against_assign_one_transition_wins(needs_postgres, round_
 
 
 @pytest.mark.parametrize("round_", range(3))
+@pytest.mark.postgres
 def test_case_31_accept_against_withdraw_one_transition_wins(needs_postgres, round_):
     bureau = BureauUserFactory()
     member = FirmMemberFactory(firm=qualified_firm("140802"))
@@ -245,6 +249,7 @@ def test_case_32_a_stale_withdraw_changes_nothing(client):
     assert task.transitions.count() == 4
 
 
+@pytest.mark.postgres
 def test_case_32_eight_saves_from_one_stale_copy_only_one_lands(needs_postgres):
     bureau = BureauUserFactory()
     firm = qualified_firm("140802")
@@ -328,6 +333,7 @@ def test_case_35_a_rolled_back_offer_sends_no_mail(db):
 
 
 @override_settings(**DB_TASKS)
+@pytest.mark.postgres
 def test_case_36_the_parse_job_is_invisible_until_the_upload_commits(needs_postgres, report_case):
     inside = threading.Event()
     release = threading.Event()

@@ -199,6 +199,7 @@ def needs_postgres(db):
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @override_settings(SEARCH_BACKEND="tests.search.stub_backend")
+@pytest.mark.postgres
 def test_case_39_reindex_while_twenty_writers_accept_reports(needs_postgres, personas):
     from reports.workflow import version_accept
     from search.documents import indexable_report_ids
@@ -326,6 +327,7 @@ DROP FUNCTION IF EXISTS reliability_kill_own_backend();
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.postgres
 def test_case_40_backend_killed_mid_upload_leaves_no_row_and_no_blob(needs_postgres, report_case):
     client = Client()
     client.force_login(report_case.member)
@@ -383,6 +385,7 @@ version_parse(int(sys.argv[3]))
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.slow
+@pytest.mark.postgres
 def test_case_43_worker_killed_mid_parse_is_parsed_again_once_stale(needs_postgres, report_case):
     version, _ = version_upload(
         task=report_case.task,

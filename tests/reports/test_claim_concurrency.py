@@ -19,6 +19,7 @@ from tests.factories import qualified_firm
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.slow,
+    pytest.mark.postgres,
 ]
 
 ON = dt.date(2026, 11, 29)
