@@ -554,3 +554,49 @@ def test_case_44_worker_side_changes_are_recorded_as_the_system(report_case):
     assert rows[0] == (ReportState.UPLOADED, report_case.member.pk)
     # Parse transitions are the worker's: no user, shown as "系统" in the trail.
     assert all(actor is None for state, actor in rows[1:])
+
+
+class _DatabaseGoneInMiddleware:
+    """A middleware that loses the database, as session or auth middleware would."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.db import OperationalError
+
+        raise OperationalError("server closed the connection unexpectedly")
+
+
+@pytest.mark.django_db
+def test_case_40_an_error_inside_another_middleware_is_a_503_too():
+    stack = [
+        "portal.middleware.DatabaseUnavailableMiddleware",
+        "tests.reliability.test_d_faults._DatabaseGoneInMiddleware",
+    ]
+    with override_settings(MIDDLEWARE=stack):
+        # Django turns the inner error into a 500 before our middleware sees a response; the
+        # client's re-raise of that error is switched off to read what a browser would get.
+        response = Client(raise_request_exception=False).get("/")
+    assert response.status_code == 503
+    assert response["Retry-After"].isdigit()
+    assert "服务暂时不可用" in response.content.decode()
+
+
+class _Bug:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        raise ValueError("a bug, not an outage")
+
+
+@pytest.mark.django_db
+def test_case_40_other_errors_stay_500s():
+    stack = [
+        "portal.middleware.DatabaseUnavailableMiddleware",
+        "tests.reliability.test_d_faults._Bug",
+    ]
+    with override_settings(MIDDLEWARE=stack):
+        response = Client(raise_request_exception=False).get("/")
+    assert response.status_code == 500
