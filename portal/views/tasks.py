@@ -21,6 +21,7 @@ from reports.assignments import (
     TaskError,
     task_assign,
     task_create,
+    task_edit,
     task_withdraw,
 )
 from reports.models import AppraisalTask, TaskState
@@ -129,6 +130,29 @@ def task_withdraw_view(request: HttpRequest, pk: int) -> HttpResponse:
         _check_version(request, task)
         task_withdraw(task=task, actor=request.user, reason=request.POST.get("reason", ""))
         messages.success(request, "已撤回派单，任务回到任务池。")
+    except TaskError as e:
+        messages.error(request, str(e))
+    return redirect("task_detail", pk=task.pk)
+
+
+class TaskEditForm(forms.Form):
+    due_date = forms.DateField(label="完成时限", widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label="备注", max_length=200, required=False)
+    reason = forms.CharField(label="调整理由", max_length=100, required=False)
+
+
+@require_POST
+@role_required(*BUREAU)
+def task_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    task = _task_for(request, pk)
+    form = TaskEditForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写有效的完成时限（备注不超过200字）。")
+        return redirect("task_detail", pk=task.pk)
+    try:
+        _check_version(request, task)
+        task_edit(task=task, actor=request.user, **form.cleaned_data)
+        messages.success(request, "任务信息已保存。")
     except TaskError as e:
         messages.error(request, str(e))
     return redirect("task_detail", pk=task.pk)

@@ -372,3 +372,113 @@ def test_case_36_the_parse_job_is_invisible_until_the_upload_commits(needs_postg
     version_parse(version.pk)
     version.refresh_from_db()
     assert version.state == "parsed" and version.parse_attempts == 1
+
+
+# The edit form's URL, until the lead adds it to portal/urls.py (same path and name).
+def _urlpatterns():
+    from django.urls import path
+
+    from portal import urls
+    from portal.views import tasks
+
+    return [
+        path("bureau/tasks/<int:pk>/edit/", tasks.task_edit_view, name="task_edit"),
+        *urls.urlpatterns,
+    ]
+
+
+urlpatterns = _urlpatterns()
+
+
+@pytest.mark.urls(__name__)
+def test_case_32_two_bureau_users_edit_one_task_the_second_save_is_refused(db):
+    from django.test import Client
+
+    first_user, second_user = BureauUserFactory(), BureauUserFactory()
+    task = task_create(building=BuildingFactory(), actor=first_user)
+    original_due = task.due_date
+    first, second = Client(), Client()
+    first.force_login(first_user)
+    second.force_login(second_user)
+    seen = _version_on_page(first, task)
+    assert _version_on_page(second, task) == seen
+    url = reverse("task_edit", args=[task.pk])
+    new_due = original_due + dt.timedelta(days=10)
+
+    ok = first.post(
+        url,
+        {
+            "version": seen,
+            "due_date": new_due.isoformat(),
+            "note": "村委会协调入户",
+            "reason": "户主外出",
+        },
+        follow=True,
+    )
+    assert "任务信息已保存" in ok.content.decode()
+    lost = second.post(
+        url,
+        {"version": seen, "due_date": original_due.isoformat(), "note": "另一人的备注"},
+        follow=True,
+    )
+    assert "已被他人处理或修改，请刷新页面后重试" in lost.content.decode()
+
+    task.refresh_from_db()
+    assert (task.due_date, task.note, task.version) == (new_due, "村委会协调入户", seen + 1)
+    edit = task.transitions.order_by("pk").last()
+    assert edit.actor == first_user and edit.from_state == edit.to_state == TaskState.OPEN
+    assert "完成时限" in edit.reason and "户主外出" in edit.reason
+    # Reloaded, the second user's page carries the new version and the save goes through.
+    again = second.post(
+        url,
+        {
+            "version": _version_on_page(second, task),
+            "due_date": new_due.isoformat(),
+            "note": "另一人的备注",
+        },
+        follow=True,
+    )
+    assert "任务信息已保存" in again.content.decode()
+    task.refresh_from_db()
+    assert task.note == "另一人的备注" and task.version == seen + 2
+
+
+@pytest.mark.urls(__name__)
+def test_case_32_edit_refusals_are_clear_and_change_nothing(client):
+    bureau = BureauUserFactory()
+    task = task_create(building=BuildingFactory(), actor=bureau)
+    client.force_login(bureau)
+    url = reverse("task_edit", args=[task.pk])
+    later = (task.due_date + dt.timedelta(days=3)).isoformat()
+    cases = [
+        ({"version": task.version, "due_date": later}, "调整完成时限须填写理由"),
+        ({"version": task.version, "due_date": task.due_date.isoformat()}, "没有需要保存的修改"),
+        ({"version": task.version, "due_date": "明天"}, "请填写有效的完成时限"),
+        ({"version": "x", "due_date": later, "reason": "r"}, "请刷新页面后重试"),
+    ]
+    for data, message in cases:
+        response = client.post(url, data, follow=True)
+        assert response.status_code == 200
+        assert message in response.content.decode(), data
+    task.refresh_from_db()
+    assert task.version == 1 and task.transitions.count() == 1
+
+
+@pytest.mark.postgres
+def test_case_32_eight_concurrent_edits_of_one_version_one_lands(needs_postgres):
+    from reports.assignments import task_edit
+
+    bureau = BureauUserFactory()
+    task = task_create(building=BuildingFactory(), actor=bureau)
+    copies = [fresh(task) for _ in range(8)]
+    results = race(
+        *(
+            lambda c=c, i=i: task_edit(task=c, actor=bureau, due_date=c.due_date, note=f"备注{i}")
+            for i, c in enumerate(copies)
+        )
+    )
+    assert Counter(kind for kind, _ in results) == {"ok": 1, "error": 7}, results
+    winner = next(i for i, (kind, _) in enumerate(results) if kind == "ok")
+    task.refresh_from_db()
+    assert task.note == f"备注{winner}" and task.version == 2
+    assert task.transitions.count() == 2
