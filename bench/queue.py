@@ -45,15 +45,17 @@ def claimer(username: str, out: mp.Queue, start: mp.Event) -> None:
 def prepare(tasks: int, claimers: int) -> list[str]:
     import datetime as dt
 
+    from django.db import connection
+
     from buildings.models import Building, County
     from institutions.models import AppraisalFirm, Qualification
     from portal.models import User
     from portal.roles import Role
     from reports.assignments import tasks_create_bulk
-    from reports.models import AppraisalTask, TaskTransition
 
-    TaskTransition.objects.all().delete()
-    AppraisalTask.objects.all().delete()
+    # Audit rows are append-only (a trigger refuses DELETE); TRUNCATE is the bench's reset.
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE reports_tasktransition, reports_appraisaltask CASCADE")
     Building.objects.filter(building_no__startswith="BENCH-").delete()
     county = County.objects.get(code="140802")
     Building.objects.bulk_create(

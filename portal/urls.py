@@ -45,6 +45,7 @@ urlpatterns = [
     path("bureau/tasks/", tasks.task_list, name="task_list"),
     path("bureau/tasks/deadlines/", tasks.task_deadlines, name="task_deadlines"),
     path("bureau/tasks/<int:pk>/", tasks.task_detail, name="task_detail"),
+    path("bureau/tasks/<int:pk>/edit/", tasks.task_edit_view, name="task_edit"),
     path("bureau/tasks/<int:pk>/assign/", tasks.task_assign_view, name="task_assign"),
     path("bureau/tasks/<int:pk>/withdraw/", tasks.task_withdraw_view, name="task_withdraw"),
     path("firm/tasks/", queue.firm_tasks, name="firm_tasks"),

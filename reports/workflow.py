@@ -219,8 +219,11 @@ def version_parse(version_id: int) -> None:
     version = ReportVersion.objects.select_related("report__task__building", "report__firm").get(
         pk=version_id
     )
+    # A first attempt starts from "uploaded"; a later one takes over a stale "parsing".
     ReportTransition.objects.create(
-        version=version, from_state=ReportState.UPLOADED, to_state=ReportState.PARSING
+        version=version,
+        from_state=ReportState.UPLOADED if version.parse_attempts == 1 else ReportState.PARSING,
+        to_state=ReportState.PARSING,
     )
     if version.parse_attempts > limits["parse_max_attempts"]:
         _fail(version, ParseFailure("parse_gave_up", "多次解析均未完成，请检查文件后重新上传。"))

@@ -56,3 +56,17 @@ def _fresh_capability_cache():
     forget_capabilities()
     yield
     forget_capabilities()
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test on a transactional database restores the migrations' data afterwards
+    (serialized_rollback): a plain flush would leave later tests without the seeded counties,
+    and its re-created content types collide with the next serialized restore."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
+            name in item.fixturenames for name in ("transactional_db", "live_server")
+        )
+        if transactional and not (marker is not None and marker.kwargs.get("serialized_rollback")):
+            kwargs = {**(marker.kwargs if marker is not None else {}), "transaction": True}
+            item.add_marker(pytest.mark.django_db(**kwargs, serialized_rollback=True), append=False)

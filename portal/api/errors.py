@@ -16,6 +16,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from portal.middleware import is_database_unavailable
 from reports.assignments import TaskError
 from reports.uploads import UploadRejected
 from reports.workflow import ReportError
@@ -85,6 +86,8 @@ def _flatten(detail: Any) -> dict[str, list[str]]:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if is_database_unavailable(exc):
+        return None  # re-raised: portal.middleware answers the outage with a 503
     if isinstance(exc, TaskError | ReportError):
         exc = Conflict(str(exc))
     elif isinstance(exc, UploadRejected):

@@ -9,7 +9,11 @@ from django.core.cache import cache
 from portal.views.verify import NOT_FOUND_MESSAGE
 from tests.portal.test_verify import CODE, FIELDS, make_report
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture(autouse=True)
