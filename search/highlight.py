@@ -26,12 +26,22 @@ def _pattern(terms: Iterable[Term]) -> re.Pattern[str] | None:
     return re.compile("|".join(parts), re.IGNORECASE) if parts else None
 
 
+class _FoldTable(dict[int, str]):
+    """str.translate table folding a character to its NFKC form when that is one character
+    (full-width letters and digits, the ideographic space...), so offsets stay valid; others
+    (ligatures, ㎡) stay. Filled on first sight of each character."""
+
+    def __missing__(self, cp: int) -> str:
+        folded = unicodedata.normalize("NFKC", chr(cp))
+        self[cp] = value = folded if len(folded) == 1 else chr(cp)
+        return value
+
+
+_FOLD = _FoldTable()
+
+
 def _folded(text: str) -> str:
-    # Full-width letters and digits fold one-to-one to ASCII, so offsets stay valid.
-    return "".join(
-        unicodedata.normalize("NFKC", ch) if len(unicodedata.normalize("NFKC", ch)) == 1 else ch
-        for ch in text
-    )
+    return text.translate(_FOLD)
 
 
 def mark(text: str, terms: Iterable[Term]) -> str:

@@ -255,15 +255,18 @@ class DatabaseSearchBackend(BaseSearchBackend):
 
     def _label(self, facets: dict[str, list[FacetValue]]) -> None:
         """Names for the id facets (county, firm), looked up for the few values shown rather
-        than carried through the whole match set: an index probe per value."""
+        than carried through the whole match set: one index probe per value."""
         selects, params = [], []
         for name, label_column in FACET_LABEL_COLUMNS.items():
-            column = FACET_COLUMNS[name]
-            for value in facets.get(name, ()):
+            ids = [int(v.value) for v in facets.get(name, ())]
+            if ids:
+                column = FACET_COLUMNS[name]
+                rows = ", ".join(["(%s)"] * len(ids))
                 selects.append(
-                    f"SELECT '{name}', %s, (SELECT {label_column} FROM {ENTRY} WHERE {column} = %s LIMIT 1)"  # noqa: S608 - constant identifiers; values are parameters
+                    f"SELECT '{name}', v.column1, (SELECT {label_column} FROM {ENTRY} "  # noqa: S608 - constant identifiers; values are parameters
+                    f"WHERE {column} = v.column1 LIMIT 1) FROM (VALUES {rows}) v"
                 )
-                params += [value.value, int(value.value)]
+                params += ids
         if not selects:
             return
         with connection.cursor() as cursor:
@@ -488,26 +491,28 @@ class PostgresSearchBackend(DatabaseSearchBackend):
         if not ranked:
             yield
             return
+        nested = connection.in_atomic_block
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT current_setting('enable_seqscan'), current_setting('work_mem'), "
-                "current_setting('jit')"
-            )
-            old = cursor.fetchone()
             # JIT compiling costs more (tens of ms) than it saves on these short statements.
+            # SET LOCAL semantics: the settings end with our transaction; inside an outer one
+            # (a savepoint), the old values are put back by hand.
             cursor.execute(
-                "SELECT set_config('enable_seqscan', 'off', true), set_config('work_mem', %s, true), "
-                "set_config('jit', 'off', true)",
+                "SELECT o.*, set_config('enable_seqscan', 'off', true), "
+                "set_config('work_mem', %s, true), set_config('jit', 'off', true) "
+                "FROM (SELECT current_setting('enable_seqscan'), current_setting('work_mem'), "
+                "current_setting('jit') OFFSET 0) o",
                 [self.params.get("WORK_MEM") or "64MB"],
             )
+            old = cursor.fetchone()[:3]
             try:
                 yield
             finally:
-                cursor.execute(
-                    "SELECT set_config('enable_seqscan', %s, true), set_config('work_mem', %s, true), "
-                    "set_config('jit', %s, true)",
-                    list(old),
-                )
+                if nested:
+                    cursor.execute(
+                        "SELECT set_config('enable_seqscan', %s, true), "
+                        "set_config('work_mem', %s, true), set_config('jit', %s, true)",
+                        list(old),
+                    )
 
     def search_any(self, query: SearchQuery, words: list[str], exclude_report: int) -> SearchPage:
         clauses, params = self.where(query)

@@ -22,3 +22,26 @@ class TestDatabaseBackend(BackendContract):
             ]
         )
         return backend
+
+
+@pytest.mark.django_db
+def test_postgres_plan_settings_hold_for_the_search_only():
+    """The planner switches (no sequential scan, no JIT) hold inside a search only: in an
+    outer transaction (a request, this test) the session's own values come back after it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("plan settings are PostgreSQL's")
+    from search.documents import SearchQuery
+
+    def current():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('enable_seqscan'), current_setting('jit')")
+            return cursor.fetchone()
+
+    before = current()
+    assert before[0] == "on"
+    backend = get_search_backend("database")
+    with backend.planner(True):
+        assert current() == ("off", "off")
+    assert current() == before
+    backend.search(SearchQuery(text="裂缝"))
+    assert current() == before
