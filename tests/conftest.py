@@ -49,13 +49,18 @@ def personas(db) -> Personas:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_capability_cache():
-    # Test databases roll back and reuse primary keys: never serve a previous test's firm.
+def _fresh_caches():
+    # Test databases roll back and reuse primary keys: never serve a previous test's firm,
+    # nor count a previous test's uploads or look-ups against a rate limit.
+    from django.core.cache import cache
+
     from institutions.eligibility import forget_capabilities
 
     forget_capabilities()
+    cache.clear()
     yield
     forget_capabilities()
+    cache.clear()
 
 
 def pytest_collection_modifyitems(config, items):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -16,6 +17,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from portal.api.throttles import UploadRateThrottle
 from portal.roles import BUREAU_ROLES, Role, role_required
 from reports.models import AppraisalTask, ReportState, ReportVersion, TaskState
 from reports.models.documents import ReportPhoto
@@ -103,6 +105,18 @@ def _report_upload(request: HttpRequest, task_pk: int) -> HttpResponse:
     )
     form = UploadForm()
     if request.method == "POST":
+        # One upload budget per user for the web screen and the API (the API's throttle),
+        # checked before the body is read.
+        throttle = UploadRateThrottle()
+        if not throttle.allow_request(request, None):
+            wait = math.ceil(throttle.wait() or 60)
+            context = _upload_context(task, form)
+            context["refusal"] = f"上传过于频繁，请约 {max(1, math.ceil(wait / 60))} 分钟后再试。"
+            security_log.warning("upload throttled: task=%s user=%s", task.pk, request.user.pk)
+            response = render(request, "portal/reports/upload.html", context)
+            response.status_code = 429
+            response["Retry-After"] = str(wait)
+            return response
         files = request.FILES  # parses the body, through the size-limit handler
         if getattr(request, "upload_too_large", False):
             messages.error(request, "文件超过大小上限，请压缩后重新上传。")

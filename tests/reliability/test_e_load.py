@@ -546,14 +546,15 @@ def test_case_49_a_hundred_login_attempts_on_one_account_are_locked_out(personas
 
 @pytest.mark.django_db
 @pytest.mark.slow
-@pytest.mark.xfail(
-    strict=True,
-    reason="AXES_LOCKOUT_PARAMETERS keys only on username+IP (portal/settings/base.py), so one "
-    "IP trying many usernames is never locked; RELIABILITY.md case 49 asks for a limit",
-)
 def test_case_49_one_address_trying_many_usernames_is_stopped(personas, axes_on):
-    codes = [_login(f"guess{i}", ip="10.9.0.7").status_code for i in range(50)]
-    assert 429 in codes
+    limit = settings.LOGIN_ADDRESS_FAILURE_LIMIT
+    codes = [_login(f"guess{i}", ip="10.9.0.7").status_code for i in range(limit + 5)]
+    assert codes == [200] * limit + [429] * 5
+    refused = _login(personas.firm_member.username, ip="10.9.0.7")
+    assert refused.status_code == 429 and "登录已暂时锁定" in refused.content.decode()
+    assert int(refused["Retry-After"]) > 0
+    # Another address is not affected.
+    assert _login(personas.firm_member.username, ip="10.9.0.8").status_code == 200
 
 
 @pytest.mark.django_db
@@ -603,11 +604,6 @@ def test_case_49_one_firm_over_its_upload_quota_is_refused_others_are_not(settin
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="the web upload screen (portal/views/reports.py report_upload) has no per-user "
-    "quota; only the API's api_upload throttle limits uploads",
-)
 def test_case_49_web_uploads_share_the_upload_quota(settings):
     settings.REST_FRAMEWORK = {
         **settings.REST_FRAMEWORK,
@@ -616,11 +612,14 @@ def test_case_49_web_uploads_share_the_upload_quota(settings):
     pairs = accepted_tasks(firms=1, per_firm=3)
     client = Client()
     client.force_login(pairs[0][0])
-    codes = [
+    responses = [
         client.post(
             reverse("report_upload", args=[task.pk]),
             {"pdf": SimpleUploadedFile("报告.pdf", h.text_page_pdf(b"quota %d" % i))},
-        ).status_code
+        )
         for i, (_member, task) in enumerate(pairs)
     ]
-    assert codes[-1] == 429
+    assert [r.status_code for r in responses] == [302, 302, 429]
+    refused = responses[-1]
+    assert "上传过于频繁" in refused.content.decode() and int(refused["Retry-After"]) > 0
+    assert not ReportVersion.objects.filter(report__task=pairs[2][1]).exists()
