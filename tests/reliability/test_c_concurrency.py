@@ -482,3 +482,38 @@ def test_case_32_eight_concurrent_edits_of_one_version_one_lands(needs_postgres)
     task.refresh_from_db()
     assert task.note == f"备注{winner}" and task.version == 2
     assert task.transitions.count() == 2
+
+
+# ---------------------------------------------------------------- double submit (issue 7)
+
+
+def test_double_submit_of_one_version_lands_once(needs_postgres, report_case):
+    """Two submits of the same parsed version at once (a double click, the web and the API):
+    one submits, the other is refused with the state message; one audit row, one task move."""
+    from reports.models import ReportState, ReportTransition
+    from reports.workflow import ReportError, version_submit
+
+    version, _ = version_upload(
+        task=report_case.task,
+        user=report_case.member,
+        pdf=SimpleUploadedFile("报告.pdf", report_case.render()),
+    )
+    version.refresh_from_db()
+    assert version.state == ReportState.PARSED, version.problems
+
+    def submit():
+        v = ReportVersion.objects.get(pk=version.pk)
+        return version_submit(version=v, user=report_case.member).state
+
+    outcomes = race(submit, submit)
+    assert sorted(kind for kind, _ in outcomes) == ["error", "ok"]
+    error = next(value for kind, value in outcomes if kind == "error")
+    assert isinstance(error, ReportError)
+    assert "不能执行此操作" in str(error) or "已被他人更改" in str(error)
+    version.refresh_from_db()
+    assert version.state == ReportState.SUBMITTED
+    submits = ReportTransition.objects.filter(version=version, to_state=ReportState.SUBMITTED)
+    assert submits.count() == 1
+    task = fresh(report_case.task)
+    assert task.state == TaskState.SUBMITTED
+    assert task.transitions.filter(to_state=TaskState.SUBMITTED).count() == 1
