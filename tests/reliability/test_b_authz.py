@@ -373,7 +373,7 @@ DETAIL_ROUTES: list[tuple[str, Any, Any, Any]] = [
     ("report_photo", lambda s: s.photo, lambda o: [o.pk, "original"], lambda n: own(n, f"f{n}")),
     ("problem_detail", lambda s: s.problem, lambda o: [o.pk], lambda n: own(n)),
     ("problem_notice", lambda s: s.problem, lambda o: [o.pk], lambda n: own(n)),
-    ("referral_notice", lambda s: s.referral, lambda o: [o.pk], lambda n: own(n)),
+    ("referral_notice", lambda s: s.referral, lambda o: [o.problem_id], lambda n: own(n)),
     (
         "building_ledger",
         lambda s: s.accepted.report.task.building,
