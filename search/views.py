@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from portal.roles import Role, role_required
 from search.documents import FACET_LABELS, FACETS, SORTS, SearchQuery
@@ -62,6 +62,7 @@ def _toggle_url(params: QueryDict, name: str, value: str) -> str:
     return "?" + q.urlencode()
 
 
+@require_safe
 @role_required(*SEARCH_ROLES)
 def search_page(request: HttpRequest) -> HttpResponse:
     query, page = query_from_params(request.GET)
@@ -138,6 +139,7 @@ EXPORT_COLUMNS = (
 )
 
 
+@require_safe
 @role_required(*SEARCH_ROLES)
 def search_export(request: HttpRequest) -> HttpResponse:
     from search.export import workbook_bytes
@@ -177,6 +179,7 @@ def search_export(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@require_safe
 @role_required(*SEARCH_ROLES)
 def similar_fragment(request: HttpRequest, pk: int) -> HttpResponse:
     """The similar-reports box of a report page, as an HTML fragment."""
@@ -194,6 +197,7 @@ def similar_fragment(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- copied reports
 
 
+@require_safe
 @role_required(*BUREAU_ROLES)
 def copy_list(request: HttpRequest) -> HttpResponse:
     from search.copies import visible_pairs
@@ -218,6 +222,7 @@ def copy_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 @role_required(*BUREAU_ROLES)
 def copy_detail(request: HttpRequest, pk: int) -> HttpResponse:
     from search.copies import shared_passages, visible_pairs

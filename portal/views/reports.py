@@ -15,7 +15,7 @@ from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from portal.api.throttles import UploadRateThrottle
 from portal.roles import BUREAU_ROLES, Role, role_required
@@ -199,6 +199,7 @@ def _display(value: Any) -> str:
     return str(value)
 
 
+@require_safe
 @role_required(*ANY_ROLE)
 def report_version(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version_for(request, pk)
@@ -264,6 +265,7 @@ def _compare(old: ReportVersion, new: ReportVersion) -> list[dict[str, Any]]:
     ]
 
 
+@require_safe
 @role_required(*ANY_ROLE)
 def report_version_status(request: HttpRequest, pk: int) -> JsonResponse:
     version = _version_for(request, pk)
@@ -435,6 +437,7 @@ def _store_down(key: str) -> HttpResponse:
     return response
 
 
+@require_safe
 @role_required(*ANY_ROLE)
 def report_file(request: HttpRequest, pk: int) -> HttpResponse:
     version = _version_for(request, pk)
@@ -447,6 +450,7 @@ def report_file(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@require_safe
 @role_required(*ANY_ROLE)
 def report_page(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     version = _version_for(request, pk)
@@ -459,6 +463,7 @@ def report_page(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     return _attachment(HttpResponse(data, content_type="image/png"), "", inline=True)
 
 
+@require_safe
 @role_required(*ANY_ROLE)
 def report_photo(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     photo = get_object_or_404(ReportPhoto.objects.select_related("version"), pk=pk)

@@ -11,6 +11,7 @@ from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.views.decorators.http import require_safe
 
 from reports.models import Report, ReportState, ReportVersion
 
@@ -108,6 +109,7 @@ def verify(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/verify.html", context, status=status)
 
 
+@require_safe
 def report_qr(request: HttpRequest, pk: int) -> HttpResponse:
     """SVG QR code linking to the prefilled check, for an accepted version the user may read."""
     version = get_object_or_404(

@@ -1448,3 +1448,23 @@ def test_case_19_referral_totals_count_the_county_only(world, clients):
     assert referred_to_fire_service("c1") == 1
     assert referred_to_fire_service("c2") == 1
     assert clients["c1"].get(reverse("progress_circular_xlsx")).status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_case_25_read_only_views_answer_writes_with_405(client, personas, method):
+    """Pages that only show or send something take GET and HEAD only: another method is
+    refused before any lookup (405), whoever sends it."""
+    client.force_login(personas.reviewer)
+    for name, args in [
+        ("search", []),
+        ("search_export", []),
+        ("report_version", [1]),
+        ("report_version_status", [1]),
+        ("report_file", [1]),
+        ("report_page", [1, 1]),
+        ("report_photo", [1, "image"]),
+        ("report_qr", [1]),
+    ]:
+        response = getattr(client, method)(reverse(name, args=args))
+        assert response.status_code == 405, (name, response.status_code)
