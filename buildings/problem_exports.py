@@ -10,11 +10,10 @@ import io
 from typing import TYPE_CHECKING, Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from buildings.problem_lists import rectification_is_overdue
 from buildings.referrals import SUMMARY_HEADERS
+from portal.xlsx import append_row
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -68,24 +67,13 @@ RECTIFICATION_HEADERS = (
 )
 
 
-def _cell(sheet: Any, value: Any) -> WriteOnlyCell:
-    if value is None:
-        value = ""
-    if isinstance(value, bool) or not isinstance(value, int):
-        value = ILLEGAL_CHARACTERS_RE.sub("", str(value))
-    cell = WriteOnlyCell(sheet, value=value)
-    if isinstance(value, str):
-        cell.data_type = "s"
-    return cell
-
-
 def workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
     sheet.freeze_panes = "A2"
-    sheet.append([_cell(sheet, h) for h in headers])
+    append_row(sheet, headers)
     for row in rows:
-        sheet.append([_cell(sheet, v) for v in row])
+        append_row(sheet, row)
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

@@ -34,6 +34,7 @@ from django.utils import timezone
 from buildings.control import uncontrolled
 from buildings.models import Building, ControlMeasure, County, Judgement, RectificationProgress
 from buildings.selectors import doubtful_without_conclusion
+from portal.xlsx import append_row
 from reports.models import OVERDUE_STATES, AppraisalTask, Report, TaskState
 from reports.selectors import deadline_breakdown, overdue
 
@@ -659,11 +660,8 @@ def circular_for(user: Any, *, period: Period, today: dt.date | None = None) -> 
 
 def _xlsx_sheet(workbook: Any, title: str, header: Sequence[str], rows: Iterable[Sequence[Any]]):
     sheet = workbook.create_sheet(title[:31])
-    for r, row in enumerate([list(header), *rows], start=1):
-        for c, value in enumerate(row, start=1):
-            cell = sheet.cell(row=r, column=c, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # a county or firm name starting with "=" stays text
+    for row in [list(header), *rows]:
+        append_row(sheet, row)
     sheet.freeze_panes = "B2"
     sheet.column_dimensions["A"].width = 34
     return sheet

@@ -10,9 +10,9 @@ import io
 from typing import TYPE_CHECKING, Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 
 from buildings.ledger.columns import HEADERS, field_label
+from portal.xlsx import append_row
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -28,13 +28,7 @@ CONFLICT_HEADERS = ("房屋编号", "字段", "台账值", "已确认值（保�
 
 
 def _append(sheet: WriteOnlyWorksheet, values: Sequence[Any]) -> None:
-    cells = []
-    for value in values:
-        cell = WriteOnlyCell(sheet, value=value)
-        if isinstance(value, str):
-            cell.data_type = "s"  # openpyxl would make "=..." a formula
-        cells.append(cell)
-    sheet.append(cells)
+    append_row(sheet, values)
 
 
 def _sheet(
