@@ -33,6 +33,7 @@ from buildings.models import (
     RectificationProgress,
 )
 from buildings.selectors import building_for
+from portal.forms import DATE_ERRORS
 from portal.roles import BUREAU_ROLES, role_required
 
 if TYPE_CHECKING:
@@ -40,7 +41,6 @@ if TYPE_CHECKING:
 
 BUREAU = BUREAU_ROLES
 PAGE_SIZE = 50
-DATE_ERRORS = {"required": "请填写日期。", "invalid": "日期格式不正确（例如 2025-03-01）。"}
 
 
 class MultipleFileInput(forms.ClearableFileInput):

@@ -42,6 +42,7 @@ from buildings.referrals import (
     referral_receive,
 )
 from buildings.selectors import building_for
+from portal.forms import date_field as _date
 from portal.roles import BUREAU_ROLES, role_required
 
 if TYPE_CHECKING:
@@ -49,17 +50,7 @@ if TYPE_CHECKING:
 
 BUREAU = BUREAU_ROLES
 PAGE_SIZE = 50
-DATE_ERRORS = {"required": "请填写日期。", "invalid": "日期格式不正确（例如 2025-03-01）。"}
 DEFAULT_DEADLINE_DAYS = 30
-
-
-def _date(label: str, **kw: Any) -> forms.DateField:
-    return forms.DateField(
-        label=label,
-        error_messages=DATE_ERRORS,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        **kw,
-    )
 
 
 def _text(label: str, message: str, max_length: int, *, area: bool = False) -> forms.CharField:

@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from portal import charts
+from portal.forms import DATE_ERRORS, DateInput
 from portal.progress import (
     CIRCULAR_COMPONENTS,
     CIRCULAR_WEIGHTS,
@@ -42,8 +43,6 @@ from portal.roles import BUREAU_ROLES, role_required
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-DATE_ERRORS = {"invalid": "日期格式不正确（例如 2025-03-01）。"}
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DEFAULT_PRESET = "week"
 
@@ -158,13 +157,13 @@ class PeriodForm(forms.Form):
         error_messages={"invalid_choice": "请选择统计周期：日、周、旬、月或自定义区间。"},
     )
     date = forms.DateField(
-        label="日期", required=False, error_messages=DATE_ERRORS, widget=DATE_INPUT
+        label="日期", required=False, error_messages=DATE_ERRORS, widget=DateInput()
     )
     start = forms.DateField(
-        label="开始日期", required=False, error_messages=DATE_ERRORS, widget=DATE_INPUT
+        label="开始日期", required=False, error_messages=DATE_ERRORS, widget=DateInput()
     )
     end = forms.DateField(
-        label="结束日期", required=False, error_messages=DATE_ERRORS, widget=DATE_INPUT
+        label="结束日期", required=False, error_messages=DATE_ERRORS, widget=DateInput()
     )
     county = forms.ModelChoiceField(
         label="县区",

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from buildings.models import County
+from portal.forms import DATE_ERRORS, DateInput
 from portal.models import (
     AccountabilityKind,
     AccountabilityRecord,
@@ -43,15 +44,7 @@ if TYPE_CHECKING:
 
 BUREAU = BUREAU_ROLES
 PAGE_SIZE = 30
-DATE_ERRORS = {"required": "请填写日期。", "invalid": "日期格式不正确（例如 2025-03-01）。"}
 MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 def _textarea(rows: int = 4) -> forms.Textarea:
