@@ -134,6 +134,7 @@ class ReportDocument:
     date: dt.date | None
     standards: list[str]
     text: dict[str, str]  # GROUPS -> text
+    address: str = ""
 
     @property
     def floors_bucket(self) -> str:
@@ -213,6 +214,7 @@ def document_for(version: ReportVersion, captions: Iterable[str] = ()) -> Report
         date=_date(f.get("date")),
         standards=list(dict.fromkeys(s[:60] for s in standards)),
         text={g: "\n".join(parts) for g, parts in text.items()},
+        address=building.address or _s(f.get("address")),
     )
 
 
@@ -317,6 +319,10 @@ class SearchHit:
     county: str = ""
     firm: str = ""
     date: dt.date | None = None
+    building_no: str = ""
+    address: str = ""
+    structure_type: str = ""
+    floors: int | None = None
 
 
 @dataclass

@@ -10,6 +10,18 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
+# Columns of SearchEntry that facets count and filters test (facet name -> column).
+FACET_COLUMNS = {
+    "grade": "grade",
+    "county": "county_id",
+    "structure_type": "structure_type",
+    "floors_bucket": "floors_bucket",
+    "year_bucket": "year_bucket",
+    "business_use": "business_use",
+    "appraisal_type": "appraisal_type",
+    "firm": "firm_id",
+}
+
 
 class SearchEntry(models.Model):
     """One accepted report (its current version) as the database backend indexes it.
@@ -23,6 +35,7 @@ class SearchEntry(models.Model):
     building_id = models.BigIntegerField("房屋", null=True)
     report_no = models.CharField("报告编号", max_length=100, blank=True)
     building_no = models.CharField("房屋编号", max_length=32, blank=True)
+    address = models.CharField("地址", max_length=200, blank=True, default="")
     # Facets (denormalised, so a facet count is one GROUP BY over the matching rows).
     grade = models.CharField("等级", max_length=4, blank=True)
     county_id = models.BigIntegerField("县区", null=True)
@@ -37,6 +50,7 @@ class SearchEntry(models.Model):
     business_use = models.CharField("经营用途", max_length=20, blank=True)
     appraisal_type = models.CharField("鉴定类别", max_length=20, blank=True)
     date = models.DateField("报告日期", null=True)
+    year = models.PositiveSmallIntegerField("报告年份", null=True)
     # Codes cited, for facet counts without a join (SearchStandard rows serve the filter).
     standards = models.JSONField("引用标准", default=list, blank=True)
     # Text by field group, as written (for snippets) and as tokens (what the engine indexes).
@@ -61,6 +75,21 @@ class SearchEntry(models.Model):
 
     def __str__(self) -> str:
         return self.report_no or f"report {self.report_id}"
+
+
+class IndexState(models.Model):
+    """One row: a random token that every write to the database index replaces, in the
+    writing transaction. SQLite's facet columns in memory (search.backends.columns) are
+    reloaded when it differs from the token they were read at."""
+
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = "索引状态"
+        verbose_name_plural = "索引状态"
+
+    def __str__(self) -> str:
+        return self.token
 
 
 class SearchStandard(models.Model):

@@ -53,16 +53,14 @@ def scope_for(user: Any) -> dict[str, int] | None:
 
 @dataclass
 class Result:
+    """A hit the user may read: what it shows comes from the index (kept in step with
+    reports, buildings and firms by the outbox); whether it is shown, from the database."""
+
     hit: SearchHit
-    version: ReportVersion
 
     @property
-    def report(self) -> Any:
-        return self.version.report
-
-    @property
-    def building(self) -> Any:
-        return self.version.report.task.building
+    def version_id(self) -> int:
+        return self.hit.version_id
 
 
 @dataclass
@@ -89,21 +87,34 @@ def _run(operation: Callable[[BaseSearchBackend], T]) -> tuple[T, bool]:
     return operation(get_search_backend("database")), True
 
 
-def visible_versions(user: Any, version_ids: list[int]) -> dict[int, ReportVersion]:
-    """The versions among these that the user may read and that are still indexable (the
-    report's current version, accepted), with what a hit shows, in one query."""
+def _indexable(user: Any) -> Any:
+    """The versions the user may read that are still indexable (the report's current
+    version, accepted): the one condition every hit and export row is checked against."""
     from reports.models import ReportState, ReportVersion
 
     qs = ReportVersion.objects.visible_to(user) if user is not None else ReportVersion.objects.all()
-    qs = qs.filter(pk__in=version_ids, state=ReportState.ACCEPTED, report__current_version=F("pk"))
+    return qs.filter(state=ReportState.ACCEPTED, report__current_version=F("pk"))
+
+
+def visible_version_ids(user: Any, version_ids: list[int]) -> set[int]:
+    """Those of these versions that the user may read and that are still indexable, in one
+    query (ids only: what a hit shows comes from the index)."""
+    if not version_ids:
+        return set()
+    return set(_indexable(user).filter(pk__in=version_ids).values_list("pk", flat=True))
+
+
+def visible_versions(user: Any, version_ids: list[int]) -> dict[int, ReportVersion]:
+    """The same check, with the versions and what an export row shows, in one query."""
+    qs = _indexable(user).filter(pk__in=version_ids)
     qs = qs.select_related("report__task__building__county", "report__firm")
     return {v.pk: v for v in qs}
 
 
 def _recheck(user: Any, page: SearchPage) -> tuple[list[Result], int]:
-    versions = visible_versions(user, [h.version_id for h in page.hits])
-    results = [Result(h, versions[h.version_id]) for h in page.hits if h.version_id in versions]
-    stale = [h.report_id for h in page.hits if h.version_id not in versions]
+    visible = visible_version_ids(user, [h.version_id for h in page.hits])
+    results = [Result(h) for h in page.hits if h.version_id in visible]
+    stale = [h.report_id for h in page.hits if h.version_id not in visible]
     if stale:
         # The index is behind the database for these: bring it up to date.
         from search.indexing import enqueue_reports
@@ -155,4 +166,4 @@ def similar_reports(*, user: Any, version: ReportVersion, limit: int = 5) -> lis
     query = SearchQuery(scope=scope, facets=(), limit=limit + 5)
     page, _ = _run(lambda b: b.similar(version.report_id, query))
     results, _ = _recheck(user, page)
-    return [r for r in results if r.version.report_id != version.report_id][:limit]
+    return [r for r in results if r.hit.report_id != version.report_id][:limit]

@@ -9,46 +9,46 @@ search.tokenize. The engine part differs by vendor, so `SearchBackend` picks the
 * PostgreSQL: a generated `tsv` column (`setweight(to_tsvector('simple', …))`, A–D) with a
   GIN index; ranking `ts_rank_cd` with weights 1.0 / 0.4 / 0.2 / 0.1.
 
-Facets are one statement: the filtered match set as a CTE, then a GROUP BY per facet.
-Snippets come from our own highlighter over the original text (search.highlight).
+How a search runs differs too. PostgreSQL answers in one statement: the filtered match set
+as a materialised CTE, the page's rows with what a hit shows, and every facet count (GROUPING
+SETS, one pass). SQLite has no such aggregation, so its engine returns only the match set
+(rowid, bm25) and filtering, counting and ordering run over the facet fields held in memory
+(search.backends.columns). Snippets come from our own highlighter over the original text
+(search.highlight).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
+import secrets
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, ClassVar
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
 
 from search.backends.base import BaseSearchBackend
+from search.backends.columns import CACHE
 from search.documents import GROUPS, ID_FACETS, FacetValue, SearchHit, SearchPage
 from search.highlight import snippet
-from search.models import SearchEntry, SearchStandard
+from search.models import FACET_COLUMNS, IndexState, SearchEntry, SearchStandard
 from search.tokenize import index_text, query_terms
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping
 
+    from search.backends.columns import Columns
     from search.documents import ReportDocument, SearchQuery
     from search.tokenize import Term
 
 ENTRY = SearchEntry._meta.db_table
 STANDARD = SearchStandard._meta.db_table
-# Columns of the entry table that facets group by (facet name -> column).
-FACET_COLUMNS = {
-    "grade": "grade",
-    "county": "county_id",
-    "structure_type": "structure_type",
-    "floors_bucket": "floors_bucket",
-    "year_bucket": "year_bucket",
-    "business_use": "business_use",
-    "appraisal_type": "appraisal_type",
-    "firm": "firm_id",
-}
-FACET_LABEL_COLUMNS = {"county": "county", "firm": "firm"}
-HIT_COLUMNS = ("report_id", "version_id", "report_no", "grade", "county", "firm", "date", *GROUPS)
+STATE = IndexState._meta.db_table
+HIT_COLUMNS = (
+    "report_id", "version_id", "report_no", "grade", "county", "firm", "date",
+    "building_no", "address", "structure_type", "floors", *GROUPS,
+)  # fmt: skip
 SNIPPET_ORDER = ("conclusion", "body", "captions", "facts")
 MAX_FACET_VALUES = 50
 
@@ -60,6 +60,7 @@ def entry_for(doc: ReportDocument) -> SearchEntry:
         building_id=doc.building_id,
         report_no=doc.report_no,
         building_no=doc.building_no,
+        address=doc.address[:200],
         grade=doc.grade,
         county_id=doc.county_id,
         county=doc.county,
@@ -73,6 +74,7 @@ def entry_for(doc: ReportDocument) -> SearchEntry:
         business_use=doc.business_use,
         appraisal_type=doc.appraisal_type,
         date=doc.date,
+        year=doc.date.year if doc.date else None,
         standards=sorted(doc.standards),
         **{group: doc.text.get(group, "") for group in GROUPS},
         **{f"tok_{group}": index_text(doc.text.get(group, "")) for group in GROUPS},
@@ -90,7 +92,8 @@ class DatabaseSearchBackend(BaseSearchBackend):
         self.write([entry_for(doc) for doc in docs], {doc.report_id: doc.standards for doc in docs})
 
     def write(self, entries: list[SearchEntry], standards: Mapping[int, list[str]]) -> None:
-        """Replace the entries of these reports; `standards`: report id -> codes it cites."""
+        """Replace the entries of these reports; `standards`: report id -> codes it cites.
+        Entries are never updated in place: a changed report gets a new row."""
         if not entries:
             return
         with transaction.atomic():
@@ -102,12 +105,14 @@ class DatabaseSearchBackend(BaseSearchBackend):
                 for code in standards.get(e.report_id, ())
             ]
             SearchStandard.objects.bulk_create(rows, batch_size=2000)
+            self.changed()
 
     def delete(self, report_ids: Iterable[int]) -> None:
         ids = list(report_ids)
         if ids:
             SearchStandard.objects.filter(entry__report_id__in=ids).delete()
             SearchEntry.objects.filter(report_id__in=ids).delete()
+            self.changed()
 
     def rebuild(self, documents: Iterable[ReportDocument]) -> int:
         # One transaction: readers see the old index until the new one is complete.
@@ -115,6 +120,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
         with transaction.atomic():
             SearchStandard.objects.all().delete()
             SearchEntry.objects.all().delete()
+            self.changed()
             batch: list[ReportDocument] = []
             for doc in documents:
                 batch.append(doc)
@@ -126,206 +132,13 @@ class DatabaseSearchBackend(BaseSearchBackend):
             n += len(batch)
         return n
 
+    def changed(self) -> None:
+        """Mark the index as changed, in the writing transaction (SQLite reloads its columns)."""
+
     def count(self) -> int:
         return SearchEntry.objects.count()
 
     # -------------------------------------------------------------------- reading
-
-    def match_source(self, terms: list[Term]) -> tuple[str, str, str, list[Any]]:
-        """(FROM clause with the entry table as `e`, match condition, score expression, params
-        in the order they appear) for rows matching all terms."""
-        raise NotImplementedError
-
-    def where(self, query: SearchQuery) -> tuple[list[str], list[Any]]:
-        clauses: list[str] = []
-        params: list[Any] = []
-        for name, value in query.scope.items():
-            clauses.append(f"e.{FACET_COLUMNS[name]} = %s")
-            params.append(int(value))
-        for name, values in query.filters.items():
-            values = [v for v in values if v != ""]
-            if not values:
-                continue
-            if name in ID_FACETS:
-                values = [int(v) for v in values if str(v).isdigit()] or [-1]
-            marks = ", ".join(["%s"] * len(values))
-            if name in FACET_COLUMNS:
-                clauses.append(f"e.{FACET_COLUMNS[name]} IN ({marks})")
-            elif name == "standard":
-                clauses.append(f"e.id IN (SELECT entry_id FROM {STANDARD} WHERE code IN ({marks}))")  # noqa: S608 - constant identifiers; values are parameters
-            elif name == "year":
-                years = [int(v) for v in values if str(v).isdigit()] or [0]
-                clauses.append(
-                    "(" + " OR ".join(["(e.date >= %s AND e.date <= %s)"] * len(years)) + ")"
-                )
-                params += [p for y in years for p in (dt.date(y, 1, 1), dt.date(y, 12, 31))]
-                continue
-            else:
-                continue
-            params += values
-        if query.date_from:
-            clauses.append("e.date >= %s")
-            params.append(query.date_from)
-        if query.date_to:
-            clauses.append("e.date <= %s")
-            params.append(query.date_to)
-        return clauses, params
-
-    def _base(
-        self, query: SearchQuery, extra: list[str] | None = None
-    ) -> tuple[str, str, list[Any], bool]:
-        """("FROM … WHERE …", score expression, params, ranked) of the filtered match set."""
-        terms = query_terms(query.text)
-        clauses, params = self.where(query)
-        clauses += extra or []
-        if terms:
-            source, match, score, match_params = self.match_source(terms)
-            clauses.insert(0, match)
-            params = match_params + params
-        else:
-            source, score = f"{ENTRY} e", "0"
-        sql_where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
-        return f"FROM {source}{sql_where}", score, params, bool(terms)
-
-    def _order(self, query: SearchQuery, ranked: bool) -> str:
-        if query.sort == "oldest":
-            return "e.date ASC, e.id ASC"
-        if query.sort == "newest" or not ranked:
-            return "e.date DESC, e.id DESC"
-        return f"score {self.score_order}, e.date DESC, e.id DESC"
-
-    score_order: ClassVar[str] = "DESC"
-
-    @contextmanager
-    def planner(self, ranked: bool) -> Iterator[None]:
-        """Engine settings around a query (PostgreSQL tunes its plan)."""
-        yield
-
-    def search(
-        self,
-        query: SearchQuery,
-        *,
-        extra: list[str] | None = None,
-        extra_params: list[Any] | None = None,
-    ) -> SearchPage:
-        """One statement reads the match set once (a narrow materialised CTE with the score)
-        and returns both the page's entry ids and every facet count; a second one, by primary
-        key, fetches the display columns of the page's rows."""
-        base, score, params, ranked = self._base(query, extra)
-        params = params + (extra_params or [])
-        sql, sql_params = self._search_sql(base, score, params, query, ranked)
-        terms = query_terms(query.text)
-        with self.planner(ranked), connection.cursor() as cursor:
-            cursor.execute(sql, sql_params)
-            rows = cursor.fetchall()
-            page = [(int(v), s) for f, v, _l, s, _n in rows if f == "_hit"]
-            display: dict[int, dict[str, Any]] = {}
-            if page:
-                columns = ", ".join(f"e.{c}" for c in HIT_COLUMNS)
-                marks = ", ".join(["%s"] * len(page))
-                cursor.execute(
-                    f"SELECT e.id, {columns} FROM {ENTRY} e WHERE e.id IN ({marks})",  # noqa: S608 - constant identifiers; values are parameters
-                    [pk for pk, _ in page],
-                )
-                display = {
-                    row[0]: dict(zip(HIT_COLUMNS, row[1:], strict=True))
-                    for row in cursor.fetchall()
-                }
-        hits = []
-        for pk, raw_score in page:
-            r = display.get(pk)
-            if r is None:  # deleted between the two statements
-                continue
-            hits.append(
-                SearchHit(
-                    report_id=r["report_id"],
-                    version_id=r["version_id"],
-                    score=self.score_value(raw_score),
-                    snippet=snippet({g: r[g] for g in GROUPS}, terms, SNIPPET_ORDER),
-                    report_no=r["report_no"],
-                    grade=r["grade"],
-                    county=r["county"],
-                    firm=r["firm"],
-                    date=_as_date(r["date"]),
-                )
-            )
-        total, facets = _facet_values(rows, query.facets)
-        self._label(facets)
-        return SearchPage(hits=hits, total=total, facets=facets)
-
-    def _label(self, facets: dict[str, list[FacetValue]]) -> None:
-        """Names for the id facets (county, firm), looked up for the few values shown rather
-        than carried through the whole match set: one index probe per value."""
-        selects, params = [], []
-        for name, label_column in FACET_LABEL_COLUMNS.items():
-            ids = [int(v.value) for v in facets.get(name, ())]
-            if ids:
-                column = FACET_COLUMNS[name]
-                rows = ", ".join(["(%s)"] * len(ids))
-                selects.append(
-                    f"SELECT '{name}', v.column1, (SELECT {label_column} FROM {ENTRY} "  # noqa: S608 - constant identifiers; values are parameters
-                    f"WHERE {column} = v.column1 LIMIT 1) FROM (VALUES {rows}) v"
-                )
-                params += ids
-        if not selects:
-            return
-        with connection.cursor() as cursor:
-            cursor.execute(" UNION ALL ".join(selects), params)
-            labels = {(name, str(value)): label for name, value, label in cursor.fetchall()}
-        for name in FACET_LABEL_COLUMNS:
-            for value in facets.get(name, ()):
-                value.label = labels.get((name, value.value)) or value.value
-            facets.get(name, []).sort(key=lambda v: (-v.count, v.label))
-
-    def score_value(self, raw: Any) -> float:
-        return float(raw or 0)
-
-    def _search_sql(
-        self, base: str, score: str, params: list[Any], query: SearchQuery, ranked: bool
-    ) -> tuple[str, list[Any]]:
-        """Rows (f, v, l, s, n): '_hit' rows (entry id, score) of the page in order, then
-        '_total' and the facet rows of _facets_sql, all over one materialised match set `m`
-        that holds only what ordering and facets need (narrow rows, written once)."""
-        columns = ", ".join(
-            ["e.id", "e.date", "e.standards"] + [f"e.{c}" for c in FACET_COLUMNS.values()]
-        )
-        order = self._order(query, ranked).replace("e.", "")
-        sql = (
-            f"WITH m AS MATERIALIZED (SELECT {columns}, {score} AS score {base}) "  # noqa: S608 - constant identifiers; values are parameters
-            "SELECT '_hit', CAST(id AS TEXT), '', score, 0 "
-            f"FROM (SELECT id, score FROM m ORDER BY {order} LIMIT %s OFFSET %s) page "
-            f"UNION ALL {self._facets_sql(query.facets)}"
-        )
-        return sql, [*params, query.limit, query.offset]
-
-    def _facets_sql(self, facets: Iterable[str]) -> str:
-        """'_total' and the facet rows over `m`, a GROUP BY per facet. Rows stay small and
-        cheap to compute; _facet_values finishes them: a 'standard' row carries a report's
-        whole (sorted) list of codes, to be split (cheaper than unnesting every row's list,
-        as most reports cite one of a few sets), a 'year' row a date, to be summed by year."""
-        selects = ["SELECT '_total', '', '', 0, COUNT(*) FROM m"]
-        for name in facets:
-            if name in FACET_COLUMNS:
-                column = FACET_COLUMNS[name]
-                selects.append(
-                    f"SELECT '{name}', CAST({column} AS TEXT), '', 0, COUNT(*) FROM m GROUP BY {column}"  # noqa: S608 - constant identifiers; values are parameters
-                )
-            elif name == "standard":
-                selects.append(
-                    "SELECT 'standard', CAST(standards AS TEXT), '', 0, COUNT(*) FROM m GROUP BY 2"
-                )
-            elif name == "year":
-                selects.append(
-                    "SELECT 'year', CAST(date AS TEXT), '', 0, COUNT(*) FROM m GROUP BY date"
-                )
-        return " UNION ALL ".join(selects)
-
-    def ids(self, query: SearchQuery, limit: int) -> list[int]:
-        base, score, params, ranked = self._base(query)
-        sql = f"SELECT e.report_id, {score} AS score {base} ORDER BY {self._order(query, ranked)} LIMIT %s"
-        with self.planner(ranked), connection.cursor() as cursor:
-            cursor.execute(sql, [*params, limit])
-            return [row[0] for row in cursor.fetchall()]
 
     def similar(self, report_id: int, query: SearchQuery) -> SearchPage:
         """Reports of the same structure type whose conclusion and inspection text share the
@@ -345,10 +158,58 @@ class DatabaseSearchBackend(BaseSearchBackend):
             sort="relevance",
             limit=query.limit,
         )
-        return self.search_any(q, words, exclude_report=report_id)
+        hits = self.search_any(q, words, exclude_report=report_id)
+        return SearchPage(hits=hits, total=len(hits))
 
-    def search_any(self, query: SearchQuery, words: list[str], exclude_report: int) -> SearchPage:
+    def search_any(
+        self, query: SearchQuery, words: list[str], exclude_report: int
+    ) -> list[SearchHit]:
+        """The best hits matching any of `words`, within the query's scope and filters."""
         raise NotImplementedError
+
+    def score_value(self, raw: Any) -> float:
+        return float(raw or 0)
+
+    def make_hits(
+        self,
+        page: Iterable[tuple[Any, Mapping[str, Any] | None]],
+        terms: list[Term],
+        order: tuple[str, ...] = SNIPPET_ORDER,
+    ) -> list[SearchHit]:
+        """Hits from (raw score, display row: HIT_COLUMNS) in page order; a row gone meanwhile
+        (None) is left out."""
+        return [
+            SearchHit(
+                report_id=r["report_id"],
+                version_id=r["version_id"],
+                score=self.score_value(raw_score),
+                snippet=snippet({g: r[g] for g in GROUPS}, terms, order),
+                report_no=r["report_no"],
+                grade=r["grade"],
+                county=r["county"],
+                firm=r["firm"],
+                date=_as_date(r["date"]),
+                building_no=r["building_no"],
+                address=r["address"],
+                structure_type=r["structure_type"],
+                floors=r["floors"],
+            )
+            for raw_score, r in page
+            if r is not None
+        ]
+
+
+def display_rows(cursor: Any, entry_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """What hits show (HIT_COLUMNS) of these entries, by entry id, in one statement."""
+    if not entry_ids:
+        return {}
+    columns = ", ".join(f"e.{c}" for c in HIT_COLUMNS)
+    marks = ", ".join(["%s"] * len(entry_ids))
+    cursor.execute(
+        f"SELECT e.id, {columns} FROM {ENTRY} e WHERE e.id IN ({marks})",  # noqa: S608 - constant identifiers; values are parameters
+        entry_ids,
+    )
+    return {row[0]: dict(zip(HIT_COLUMNS, row[1:], strict=True)) for row in cursor.fetchall()}
 
 
 def similar_words(entry: SearchEntry, n: int = 12) -> list[str]:
@@ -361,18 +222,20 @@ def similar_words(entry: SearchEntry, n: int = 12) -> list[str]:
     return sorted(counts, key=lambda w: (-counts[w] * len(w), w))[:n]
 
 
-def _facet_values(
-    rows: Iterable[tuple[Any, ...]], names: Iterable[str]
+def facet_values(
+    rows: Iterable[tuple[str, Any, str, int]], names: Iterable[str]
 ) -> tuple[int, dict[str, list[FacetValue]]]:
-    """The total and the facet values of _facets_sql's rows, most frequent first (years:
-    newest first); rows of one value with two labels (a renamed firm) are merged."""
+    """The total and the facet values from (facet, value, label, count) rows, most frequent
+    first (years: newest first). A '_total' row carries the total; a 'standard' row a
+    report's list of codes (a list, or its JSON), to be split; a 'year' row a date or a year,
+    to be summed by year; rows of one value with two labels (a renamed firm) are merged."""
     total = 0
     counts: dict[str, dict[str, list[Any]]] = {name: {} for name in names}
-    for name, value, label, _score, n in rows:
+    for name, value, label, n in rows:
         if name == "_total":
             total = int(n)
-        elif name == "standard":
-            for code in json.loads(value or "[]"):
+        elif name == "standard" and name in counts:
+            for code in value if isinstance(value, list) else _codes(value or "[]"):
                 slot = counts[name].setdefault(code, [code, 0])
                 slot[1] += n
         elif name == "year" and name in counts:
@@ -391,6 +254,12 @@ def _facet_values(
     return total, facets
 
 
+@lru_cache(maxsize=4096)
+def _codes(text: str) -> tuple[str, ...]:
+    """The codes of a JSON list of standards (a few hundred distinct lists recur)."""
+    return tuple(json.loads(text))
+
+
 def _as_date(value: Any) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
         return value
@@ -402,8 +271,93 @@ def _fts_string(token: str) -> str:
 
 
 class SQLiteSearchBackend(DatabaseSearchBackend):
-    score_order = "ASC"  # bm25(): lower is better
-    rank = "bm25(search_fts, 10.0, 4.0, 2.0, 1.0)"
+    """FTS5 finds the matches and ranks them (bm25); scope, filters, facets and the order run
+    over the facet columns in memory (search.backends.columns), read at one snapshot."""
+
+    rank = "bm25(search_fts, 10.0, 4.0, 2.0, 1.0)"  # lower is better
+
+    def changed(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {STATE} (id, token) VALUES (1, %s) "  # noqa: S608 - constant identifiers
+                "ON CONFLICT (id) DO UPDATE SET token = excluded.token",
+                [secrets.token_hex(16)],
+            )
+
+    @contextmanager
+    def snapshot(self) -> Iterator[tuple[Any, Columns]]:
+        """A cursor and the columns, both of one state of the index (a read transaction)."""
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SELECT token FROM {STATE} WHERE id = 1")  # noqa: S608 - constant identifiers
+            row = cursor.fetchone()
+            token = row[0] if row else None
+            yield cursor, CACHE.get(connection.settings_dict["NAME"], token, cursor, ENTRY)
+
+    def _selected(
+        self, cursor: Any, cols: Columns, query: SearchQuery, match: str | None
+    ) -> tuple[list[int], list[float] | None]:
+        """Positions (and raw scores) of the entries matching `match` (all when None) within
+        the query's scope and filters."""
+        if match is None:
+            positions, scores = list(range(len(cols.ids))), None
+        else:
+            cursor.execute(
+                f"SELECT rowid, {self.rank} FROM search_fts WHERE search_fts MATCH %s",  # noqa: S608 - constant expression
+                [match],
+            )
+            rows = cursor.fetchall()
+            at = cols.position.get
+            found = [(at(pk), score) for pk, score in rows]
+            positions = [p for p, _ in found if p is not None]
+            scores = [s for p, s in found if p is not None]
+        cols.keep(query, positions, scores)
+        return positions, scores
+
+    @staticmethod
+    def _sort(query: SearchQuery, ranked: bool) -> str:
+        if query.sort in ("oldest", "newest"):
+            return query.sort
+        return "relevance" if ranked else "newest"
+
+    def search(self, query: SearchQuery) -> SearchPage:
+        terms = query_terms(query.text)
+        with self.snapshot() as (cursor, cols):
+            positions, scores = self._selected(
+                cursor, cols, query, self._match(terms) if terms else None
+            )
+            rows = [("_total", "", "", len(positions)), *cols.counts(positions, query.facets)]
+            top = cols.top(
+                positions, scores, self._sort(query, bool(terms)), query.offset + query.limit
+            )
+            page = [(cols.ids[p], score) for p, score in top[query.offset :]]
+            display = display_rows(cursor, [pk for pk, _ in page])
+        hits = self.make_hits(((score, display.get(pk)) for pk, score in page), terms)
+        total, facets = facet_values(rows, query.facets)
+        return SearchPage(hits=hits, total=total, facets=facets)
+
+    def ids(self, query: SearchQuery, limit: int) -> list[int]:
+        terms = query_terms(query.text)
+        with self.snapshot() as (cursor, cols):
+            positions, scores = self._selected(
+                cursor, cols, query, self._match(terms) if terms else None
+            )
+            top = cols.top(positions, scores, self._sort(query, bool(terms)), limit)
+            return [cols.report_ids[p] for p, _ in top]
+
+    def search_any(
+        self, query: SearchQuery, words: list[str], exclude_report: int
+    ) -> list[SearchHit]:
+        with self.snapshot() as (cursor, cols):
+            positions, scores = self._selected(
+                cursor, cols, query, " OR ".join(_fts_string(w) for w in words)
+            )
+            others = [cols.report_ids[p] != exclude_report for p in positions]
+            positions = [p for p, keep in zip(positions, others, strict=True) if keep]
+            scores = [s for s, keep in zip(scores or (), others, strict=True) if keep]
+            top = cols.top(positions, scores, "relevance", query.limit)
+            page = [(cols.ids[p], score) for p, score in top]
+            display = display_rows(cursor, [pk for pk, _ in page])
+        return self.make_hits(((s, display.get(pk)) for pk, s in page), [], ("conclusion",))
 
     def _match(self, terms: list[Term]) -> str:
         parts = []
@@ -412,26 +366,14 @@ class SQLiteSearchBackend(DatabaseSearchBackend):
                 parts.append(_fts_string(token) + ("*" if term.prefix else ""))
         return " AND ".join(parts)
 
-    def match_source(self, terms: list[Term]) -> tuple[str, str, str, list[Any]]:
-        source = f"search_fts JOIN {ENTRY} e ON e.id = search_fts.rowid"
-        return source, "search_fts MATCH %s", self.rank, [self._match(terms)]
-
     def score_value(self, raw: Any) -> float:
         return -float(raw or 0)
 
-    def search_any(self, query: SearchQuery, words: list[str], exclude_report: int) -> SearchPage:
-        clauses, params = self.where(query)
-        sql = (
-            f"SELECT {', '.join(f'e.{c}' for c in HIT_COLUMNS)}, {self.rank} AS score "  # noqa: S608 - constant identifiers; values are parameters
-            f"FROM search_fts JOIN {ENTRY} e ON e.id = search_fts.rowid "
-            f"WHERE {' AND '.join(['search_fts MATCH %s', 'e.report_id <> %s', *clauses])} "
-            "ORDER BY score ASC LIMIT %s"
-        )
-        expr = " OR ".join(_fts_string(w) for w in words)
-        return _similar_page(sql, [expr, exclude_report, *params, query.limit], self.score_value)
-
 
 class PostgresSearchBackend(DatabaseSearchBackend):
+    """One statement per search: the filtered match set, materialised narrow (id, score and
+    the facet columns), gives the page's rows with what a hit shows and every facet count."""
+
     # Weights of D, C, B, A: captions, body, facts, conclusion.
     weights = "CAST('{0.1, 0.2, 0.4, 1.0}' AS float4[])"
     # Rank over the small in-row vector (conclusion, captions) with the terms OR-ed,
@@ -446,20 +388,107 @@ class PostgresSearchBackend(DatabaseSearchBackend):
                 parts.append("'" + token.replace("'", "''") + "'" + (":*" if term.prefix else ""))
         return op.join(parts)
 
-    def match_source(self, terms: list[Term]) -> tuple[str, str, str, list[Any]]:
+    def where(self, query: SearchQuery) -> tuple[list[str], list[Any]]:
+        """SQL conditions of the query's scope, filters and dates (as Columns.keep on SQLite)."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        for name, value in query.scope.items():
+            clauses.append(f"e.{FACET_COLUMNS[name]} = %s")
+            params.append(int(value))
+        for name, values in query.filters.items():
+            values = [v for v in values if v != ""]
+            if not values:
+                continue
+            if name in ID_FACETS:
+                values = [int(v) for v in values if str(v).isdigit()] or [-1]
+            marks = ", ".join(["%s"] * len(values))
+            if name in FACET_COLUMNS:
+                clauses.append(f"e.{FACET_COLUMNS[name]} IN ({marks})")
+            elif name == "standard":
+                clauses.append(f"e.id IN (SELECT entry_id FROM {STANDARD} WHERE code IN ({marks}))")  # noqa: S608 - constant identifiers; values are parameters
+            elif name == "year":
+                years = [int(v) for v in values if str(v).isdigit() and len(str(v)) <= 4] or [0]
+                clauses.append(f"e.year IN ({', '.join(['%s'] * len(years))})")
+                params += years
+                continue
+            else:
+                continue
+            params += values
+        if query.date_from:
+            clauses.append("e.date >= %s")
+            params.append(query.date_from)
+        if query.date_to:
+            clauses.append("e.date <= %s")
+            params.append(query.date_to)
+        return clauses, params
+
+    def base(self, query: SearchQuery, terms: list[Term]) -> tuple[str, str, list[Any]]:
+        """("FROM … WHERE …", score expression, params) of the filtered match set."""
+        clauses, params = self.where(query)
+        if not terms:
+            where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
+            return f"FROM {ENTRY} e{where}", "0", params
         source = (
             f"{ENTRY} e CROSS JOIN (SELECT CAST(%s AS tsquery) AS q, CAST(%s AS tsquery) AS qor) q"
         )
+        where = " WHERE " + " AND ".join(["e.tsv @@ q.q", *clauses])
         return (
-            source,
-            "e.tsv @@ q.q",
+            f"FROM {source}{where}",
             self.rank,
-            [self._tsquery(terms), self._tsquery(terms, " | ")],
+            [self._tsquery(terms), self._tsquery(terms, " | "), *params],
         )
 
-    def _facets_sql(self, facets: Iterable[str]) -> str:
-        """All facets in one pass over `m` (GROUPING SETS: one hash table per facet, filled
-        from the same scan), instead of a scan per facet."""
+    @staticmethod
+    def order(query: SearchQuery, ranked: bool) -> str:
+        if query.sort == "oldest":
+            return "e.date ASC, e.id ASC"
+        if query.sort == "newest" or not ranked:
+            return "e.date DESC, e.id DESC"
+        return "score DESC, e.date DESC, e.id DESC"
+
+    def search(self, query: SearchQuery) -> SearchPage:
+        terms = query_terms(query.text)
+        sql, params = self.search_sql(query, terms)
+        with self.planner(bool(terms)), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        page = sorted((r for r in rows if r[0] == "_hit"), key=lambda r: r[4])
+        hits = self.make_hits(
+            ((r[3], dict(zip(HIT_COLUMNS, r[5:], strict=True))) for r in page), terms
+        )
+        total, facets = facet_values(
+            ((f, v, label, n) for f, v, label, _s, n, *_ in rows if f != "_hit"), query.facets
+        )
+        return SearchPage(hits=hits, total=total, facets=facets)
+
+    def search_sql(self, query: SearchQuery, terms: list[Term]) -> tuple[str, list[Any]]:
+        """Rows (f, v, label, score, n, *HIT_COLUMNS): '_hit' rows of the page (n: position)
+        with what a hit shows, then '_total' and the facet rows (n: count), all over one
+        materialised match set `m` that holds only what ordering and facets need."""
+        base, score, params = self.base(query, terms)
+        columns = ", ".join(
+            ["e.id", "e.date", "e.year", "e.standards"] + [f"e.{c}" for c in FACET_COLUMNS.values()]
+        )
+        order = self.order(query, bool(terms)).replace("e.", "")
+        display = ", ".join(f"e.{c}" for c in HIT_COLUMNS)
+        blanks = ", ".join(["NULL"] * len(HIT_COLUMNS))
+        sql = (
+            f"WITH m AS MATERIALIZED (SELECT {columns}, {score} AS score {base}), "  # noqa: S608 - constant identifiers; values are parameters
+            "page AS (SELECT id, score, row_number() OVER () AS n "
+            f"FROM (SELECT id, score FROM m ORDER BY {order} LIMIT %s OFFSET %s) p) "
+            f"SELECT '_hit', CAST(page.id AS TEXT), '', page.score, page.n, {display} "
+            f"FROM page JOIN {ENTRY} e ON e.id = page.id "
+            f"UNION ALL SELECT f.*, {blanks} FROM ({self.facets_sql(query.facets)}) f"
+        )
+        return sql, [*params, query.limit, query.offset]
+
+    def facets_sql(self, facets: Iterable[str]) -> str:
+        """Rows (f, v, label, 0, count): '_total' and every facet, in one pass over `m`
+        (GROUPING SETS: one hash table per facet, filled from the same scan). A 'standard'
+        row carries a report's whole (sorted) list of codes, to be split (cheaper than
+        unnesting every row's list, as most reports cite one of a few sets), a 'year' row a
+        year. County and firm names are looked up for the values found
+        (an index probe each) rather than carried through the match set."""
         sets, names, values = ["()"], [], []
         for name in facets:
             if name in FACET_COLUMNS:
@@ -467,7 +496,7 @@ class PostgresSearchBackend(DatabaseSearchBackend):
             elif name == "standard":
                 expr = "CAST(standards AS TEXT)"
             elif name == "year":
-                expr = "date"
+                expr = "year"
             else:
                 continue
             sets.append(f"({expr})")
@@ -477,11 +506,27 @@ class PostgresSearchBackend(DatabaseSearchBackend):
         def case(whens: list[str], default: str) -> str:
             return f"CASE {' '.join(whens)} ELSE {default} END" if whens else default
 
-        columns = [case(names, "'_total'"), case(values, "''"), "''"]
-        return (
-            f"SELECT {', '.join(columns)}, 0, COUNT(*) FROM m "  # noqa: S608 - constant identifiers
+        label = " ".join(
+            f"WHEN '{name}' THEN (SELECT l.{name} FROM {ENTRY} l "  # noqa: S608 - constant identifiers
+            f"WHERE l.{FACET_COLUMNS[name]} = CAST(g.v AS bigint) LIMIT 1)"
+            for name in ID_FACETS
+            if name in facets
+        )
+        facet, value = case(names, "'_total'"), case(values, "''")
+        grouped = (
+            f"SELECT {facet} AS f, {value} AS v, COUNT(*) AS n FROM m "  # noqa: S608 - constant identifiers
             f"GROUP BY GROUPING SETS ({', '.join(sets)})"
         )
+        label_sql = f"CASE g.f {label} ELSE '' END" if label else "''"
+        return f"SELECT g.f, g.v, {label_sql}, CAST(0 AS real), g.n FROM ({grouped}) g"  # noqa: S608 - constant identifiers
+
+    def ids(self, query: SearchQuery, limit: int) -> list[int]:
+        terms = query_terms(query.text)
+        base, score, params = self.base(query, terms)
+        sql = f"SELECT e.report_id, {score} AS score {base} ORDER BY {self.order(query, bool(terms))} LIMIT %s"
+        with self.planner(bool(terms)), connection.cursor() as cursor:
+            cursor.execute(sql, [*params, limit])
+            return [row[0] for row in cursor.fetchall()]
 
     @contextmanager
     def planner(self, ranked: bool) -> Iterator[None]:
@@ -514,7 +559,9 @@ class PostgresSearchBackend(DatabaseSearchBackend):
                         list(old),
                     )
 
-    def search_any(self, query: SearchQuery, words: list[str], exclude_report: int) -> SearchPage:
+    def search_any(
+        self, query: SearchQuery, words: list[str], exclude_report: int
+    ) -> list[SearchHit]:
         clauses, params = self.where(query)
         sql = (
             f"SELECT {', '.join(f'e.{c}' for c in HIT_COLUMNS)}, ts_rank({self.weights}, e.tsv_rank, q.q) AS score "  # noqa: S608 - constant identifiers; values are parameters
@@ -523,33 +570,11 @@ class PostgresSearchBackend(DatabaseSearchBackend):
             "ORDER BY score DESC LIMIT %s"
         )
         expr = " | ".join("'" + w.replace("'", "''") + "'" for w in words)
-        with self.planner(True):
-            return _similar_page(
-                sql, [expr, exclude_report, *params, query.limit], self.score_value
-            )
-
-
-def _similar_page(sql: str, params: list[Any], score_value: Any) -> SearchPage:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
-    hits = []
-    for row in rows:
-        r = dict(zip((*HIT_COLUMNS, "score"), row, strict=True))
-        hits.append(
-            SearchHit(
-                report_id=r["report_id"],
-                version_id=r["version_id"],
-                score=score_value(r["score"]),
-                snippet=snippet({g: r[g] for g in GROUPS}, [], ("conclusion",)),
-                report_no=r["report_no"],
-                grade=r["grade"],
-                county=r["county"],
-                firm=r["firm"],
-                date=_as_date(r["date"]),
-            )
-        )
-    return SearchPage(hits=hits, total=len(hits))
+        with self.planner(True), connection.cursor() as cursor:
+            cursor.execute(sql, [expr, exclude_report, *params, query.limit])
+            rows = cursor.fetchall()
+        page = ((row[-1], dict(zip(HIT_COLUMNS, row[:-1], strict=True))) for row in rows)
+        return self.make_hits(page, [], ("conclusion",))
 
 
 def SearchBackend(params: Mapping[str, Any]) -> DatabaseSearchBackend:

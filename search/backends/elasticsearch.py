@@ -60,6 +60,7 @@ class ReportIndexDocument(Document):
     building_id = Integer()
     report_no = Keyword()
     building_no = Keyword()
+    address = Keyword(index=False)
     grade = Keyword()
     county_id = Integer()
     county = Keyword()
@@ -103,6 +104,7 @@ def source_for(doc: ReportDocument) -> dict[str, Any]:
         "building_id": doc.building_id,
         "report_no": doc.report_no,
         "building_no": doc.building_no,
+        "address": doc.address,
         "grade": doc.grade,
         "county_id": doc.county_id,
         "county": doc.county,
@@ -381,6 +383,10 @@ def page_from_response(body: dict[str, Any], query: SearchQuery) -> SearchPage:
                 county=src.get("county") or "",
                 firm=src.get("firm") or "",
                 date=dt.date.fromisoformat(src["date"]) if src.get("date") else None,
+                building_no=src.get("building_no") or "",
+                address=src.get("address") or "",
+                structure_type=src.get("structure_type") or "",
+                floors=src.get("floors"),
             )
         )
     total = body["hits"].get("total", {}).get("value", len(hits))

@@ -142,6 +142,38 @@ class BackendContract:
         assert ids(self.search(backend, "裂缝", filters={"grade": ("B",)})) == {i["ring"].report_id}
         assert ids(self.search(backend, filters={"county": ("not-a-number",)})) == set()
 
+    def test_filters_take_any_of_their_values_and_all_of_the_filters(self, backend, indexed):
+        i = indexed
+        both = self.search(backend, filters={"grade": ("A", "C")})
+        assert ids(both) == {
+            i["crack"].report_id,
+            i["conclusion_hit"].report_id,
+            i["steel"].report_id,
+        }
+        assert both.total == 3
+        narrowed = self.search(backend, filters={"grade": ("A", "C"), "business_use": ("餐饮",)})
+        assert ids(narrowed) == {i["steel"].report_id} and narrowed.total == 1
+        # Facets of a filtered search count the filtered set.
+        assert {v.value: v.count for v in narrowed.facets["grade"]} == {"A": 1}
+        cited = self.search(backend, filters={"standard": ("GB 50023-2009", "no such code")})
+        assert ids(cited) == {i["ring"].report_id}
+        assert ids(self.search(backend, filters={"year": ("2022", "2024")})) == {
+            i["ring"].report_id,
+            i["steel"].report_id,
+        }
+        # An empty value is no filter; an unknown facet name is ignored.
+        assert self.search(backend, filters={"grade": ("",), "colour": ("red",)}).total == 6
+
+    def test_relevance_ties_fall_back_to_the_newest(self, backend, indexed):
+        # Both match 糟朽 once in a group of its own; the conclusion match ranks first.
+        page = self.search(backend, "糟朽")
+        assert [h.report_id for h in page.hits] == [
+            indexed["conclusion_hit"].report_id,
+            indexed["caption_hit"].report_id,
+        ]
+        # Without text, relevance means newest first.
+        assert self.search(backend, limit=1).hits[0].report_id == indexed["steel"].report_id
+
     def test_date_range(self, backend, indexed):
         page = self.search(backend, date_from=dt.date(2023, 1, 1), date_to=dt.date(2023, 3, 31))
         assert ids(page) == {

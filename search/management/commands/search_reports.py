@@ -57,14 +57,13 @@ class Command(BaseCommand):
         )
         results = search_reports(user=user, query=query)
         for r in results.results:
-            building = r.building
             line = {
-                "report_id": r.version.report_id,
-                "version_id": r.version.pk,
-                "report_no": (r.version.fields or {}).get("report_no"),
-                "grade": (r.version.fields or {}).get("grade"),
-                "county": building.county.name,
-                "firm": r.report.firm.name,
+                "report_id": r.hit.report_id,
+                "version_id": r.hit.version_id,
+                "report_no": r.hit.report_no,
+                "grade": r.hit.grade,
+                "county": r.hit.county,
+                "firm": r.hit.firm,
                 "score": round(r.hit.score, 4),
                 "snippet": html.unescape(strip_tags(r.hit.snippet)),
             }
