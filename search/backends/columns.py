@@ -4,13 +4,21 @@ process memory.
 SQLite has neither hash aggregation nor GROUPING SETS: counting ten facets over the 90,000
 matches of a common word with a GROUP BY each costs more than the rest of the search
 together, and joining those matches to their (wide) entry rows costs as much again. So, as
-Lucene keeps "doc values", the facet fields of every entry are held here as one list per
-field; the engine returns only the match set (rowid and bm25), and filtering, counting and
-the top of the order run over these lists in C loops (map, compress, Counter, heapq).
+Lucene keeps "doc values", the facet fields of every entry are held here; the engine returns
+only the match set (rowid and bm25), and filtering, counting and the top of the order run
+over lists in C loops (map, compress, Counter, heapq).
+
+Facet values are held as three "combination" codes per entry (grade, structure and floors;
+year built, use and appraisal type; county, firm and report year: each a few hundred to a
+few thousand distinct combinations), so one Counter pass counts three facets, and a filter
+is a set of allowed codes.
 
 Entries are never changed in place (the backend deletes and inserts), and every write stores
-a new random token in `search_indexstate`; the columns are reloaded when the token read with
-the query differs from the one they were loaded at (also after a write was rolled back).
+a new random token in `search_indexstate`. When the token read with a query differs from the
+one the columns were read at, the (id, indexed_at) pairs of the table (an index holds them)
+are compared with those held, and only added rows are read; removed ones are dropped. The
+time stamp matters: after a rolled-back write SQLite can give the same id to another row.
+A full reload happens when many rows went away.
 """
 
 from __future__ import annotations
@@ -20,21 +28,31 @@ import heapq
 import json
 import threading
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import compress
 from operator import neg
 from typing import TYPE_CHECKING, Any
 
 from search.documents import ID_FACETS
-from search.models import FACET_COLUMNS
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
 
     from search.documents import SearchQuery
 
+# The facets of each combination code; the entry columns they come from.
+COMBOS = (
+    ("grade", "structure_type", "floors_bucket"),
+    ("year_bucket", "business_use", "appraisal_type"),
+    ("county", "firm", "year"),
+)
+ID_COLUMNS = {"county": "county_id", "firm": "firm_id"}
+COLUMNS = {name: ID_COLUMNS.get(name, name) for names in COMBOS for name in names}
 LABELS = {"county": "county", "firm": "firm"}
 NO_DATE = 0  # ordinal of a missing date: first from oldest, last from newest (as SQLite sorts NULL)
+SELECT = ["id", "indexed_at", "report_id", "date", "standards", "county", "firm", *COLUMNS.values()]
+# Reload everything instead of dropping rows once this share of what is held is gone.
+DEAD_SHARE = 0.25
 
 
 @dataclass
@@ -43,86 +61,109 @@ class Columns:
 
     token: str | None
     ids: list[int] = field(default_factory=list)
+    stamps: list[Any] = field(default_factory=list)  # indexed_at as stored
     report_ids: list[int] = field(default_factory=list)
-    fields: dict[str, list[Any]] = field(default_factory=dict)
     dates: list[int] = field(default_factory=list)  # date ordinals
-    years: list[int] = field(default_factory=list)
+    # Per combination of COMBOS: each entry's code, and the values of each code.
+    codes: tuple[list[int], ...] = field(default_factory=lambda: ([], [], []))
+    combos: tuple[list[tuple[Any, ...]], ...] = field(default_factory=lambda: ([], [], []))
     standards: list[int] = field(default_factory=list)  # index into standard_sets
     standard_sets: list[tuple[str, ...]] = field(default_factory=list)
     labels: dict[str, dict[Any, str]] = field(default_factory=dict)
-    position: dict[int, int] = field(default_factory=dict)  # entry id -> position
+    position: dict[int, int] = field(default_factory=dict)  # live entry id -> position
+    _codes: dict[Any, int] = field(default_factory=dict, repr=False)
 
     @classmethod
     def load(cls, cursor: Any, table: str, token: str | None) -> Columns:
-        cols = cls(token=token, fields={name: [] for name in FACET_COLUMNS})
-        names = list(FACET_COLUMNS.values())
-        cursor.execute(
-            f"SELECT id, report_id, date, standards, county, firm, {', '.join(names)} FROM {table}"  # noqa: S608 - constant identifiers
-        )
-        sets: dict[str, int] = {}
-        labels: dict[str, dict[Any, str]] = {name: {} for name in LABELS}
-        columns = [cols.fields[name] for name in FACET_COLUMNS]
-        label_at = {name: list(FACET_COLUMNS).index(name) for name in LABELS}
-        for row in cursor.fetchall():
-            pk, report_id, date, standards, county, firm, *values = row
-            cols.position[pk] = len(cols.ids)
-            cols.ids.append(pk)
-            cols.report_ids.append(report_id)
-            day = _ordinal(date)
-            cols.dates.append(day)
-            cols.years.append(dt.date.fromordinal(day).year if day else 0)
-            key = standards if isinstance(standards, str) else json.dumps(standards)
-            if key not in sets:
-                sets[key] = len(cols.standard_sets)
-                cols.standard_sets.append(tuple(json.loads(key or "[]")))
-            cols.standards.append(sets[key])
-            for column, value in zip(columns, values, strict=True):
-                column.append(value)
-            for name, label in (("county", county), ("firm", firm)):
-                value = values[label_at[name]]
-                if value is not None:
-                    labels[name][value] = label
-        cols.labels = labels
+        cols = cls(token=token, labels={name: {} for name in LABELS})
+        cols._read(cursor, f"SELECT {', '.join(SELECT)} FROM {table}", [])  # noqa: S608 - constant identifiers
         return cols
+
+    def refreshed(self, cursor: Any, table: str, token: str | None) -> Columns:
+        """The columns at `token`: these plus the rows added since, without the removed."""
+        cursor.execute(f"SELECT id, indexed_at FROM {table}")  # noqa: S608 - constant identifiers
+        current = set(cursor.fetchall())
+        stamps = self.stamps
+        held = {(pk, stamps[p]) for pk, p in self.position.items()}
+        removed = held - current
+        dead = len(self.ids) - len(self.position) + len(removed)
+        if dead > DEAD_SHARE * max(len(current), 1):
+            return Columns.load(cursor, table, token)
+        # Lists are shared and only appended to: a search still using the old object only
+        # reads positions it already had.
+        cols = replace(self, token=token, position=dict(self.position))
+        for pk, _ in removed:
+            del cols.position[pk]
+        added = sorted(pk for pk, _ in current - held)
+        for i in range(0, len(added), 500):
+            chunk = added[i : i + 500]
+            marks = ", ".join(["%s"] * len(chunk))
+            sql = f"SELECT {', '.join(SELECT)} FROM {table} WHERE id IN ({marks})"  # noqa: S608 - constant identifiers; values are parameters
+            cols._read(cursor, sql, chunk)
+        return cols
+
+    def _read(self, cursor: Any, sql: str, params: list[Any]) -> None:
+        cursor.execute(sql, params)
+        known = self._codes
+        sets = self.standard_sets
+        county_labels, firm_labels = self.labels["county"], self.labels["firm"]
+        parts = [(k, slice(3 * k, 3 * k + 3)) for k in range(len(COMBOS))]
+        for pk, stamp, report_id, date, standards, county, firm, *values in cursor.fetchall():
+            key = standards if isinstance(standards, str) else json.dumps(standards)
+            self.position[pk] = len(self.ids)
+            self.ids.append(pk)
+            self.stamps.append(stamp)
+            self.report_ids.append(report_id)
+            self.dates.append(_ordinal(date))
+            for k, part in parts:
+                combo = tuple(values[part])
+                self.codes[k].append(_code(known, (k, combo), self.combos[k], combo))
+            self.standards.append(_code(known, ("s", key), sets, tuple(json.loads(key or "[]"))))
+            county_id, firm_id = values[6], values[7]
+            if county_id is not None:
+                county_labels[county_id] = county
+            if firm_id is not None:
+                firm_labels[firm_id] = firm
 
     # ------------------------------------------------------------------ selecting
 
-    def positions(self, ids: Iterable[int]) -> list[int]:
-        get = self.position.get
-        return [p for p in map(get, ids) if p is not None]
+    def live(self) -> list[int]:
+        return list(self.position.values())
+
+    def _allowed(self, name: str, values: set[Any]) -> tuple[list[int], set[int]]:
+        """(column of codes, codes whose value of facet `name` is one of `values`)."""
+        k = next(k for k, names in enumerate(COMBOS) if name in names)
+        i = COMBOS[k].index(name)
+        return self.codes[k], {c for c, combo in enumerate(self.combos[k]) if combo[i] in values}
 
     def keep(self, query: SearchQuery, positions: list[int], scores: list[Any]) -> None:
         """Narrow positions (and their scores, in step) to the query's scope and filters, in
-        place; the same conditions as the SQL `where` of the database backend."""
-        tests: list[tuple[list[Any], set[Any]]] = []
+        place; the same conditions as PostgresSearchBackend.where."""
+        tests: list[tuple[Sequence[int], set[int]]] = []
         for name, value in query.scope.items():
-            tests.append((self.fields[name], {int(value)}))
+            tests.append(self._allowed(name, {int(value)}))
         for name, values in query.filters.items():
             values = [v for v in values if v != ""]
             if not values:
                 continue
             if name in ID_FACETS:
                 values = [int(v) for v in values if str(v).isdigit()] or [-1]
-            if name in FACET_COLUMNS:
-                tests.append((self.fields[name], set(values)))
+            if name == "year":
+                years = {int(v) for v in values if str(v).isdigit() and len(str(v)) <= 4}
+                tests.append(self._allowed(name, years or {-1}))
+            elif name in COLUMNS:
+                tests.append(self._allowed(name, set(values)))
             elif name == "standard":
                 wanted = set(values)
-                tests.append(
-                    (
-                        self.standards,
-                        {i for i, codes in enumerate(self.standard_sets) if wanted & set(codes)},
-                    )
-                )
-            elif name == "year":
-                tests.append((self.years, {int(v) for v in values if str(v).isdigit()} or {0}))
+                allowed = {i for i, codes in enumerate(self.standard_sets) if wanted & set(codes)}
+                tests.append((self.standards, allowed))
         for column, allowed in tests:
             _keep(positions, scores, map(allowed.__contains__, map(column.__getitem__, positions)))
-        low = query.date_from.toordinal() if query.date_from else None
-        high = query.date_to.toordinal() if query.date_to else None
-        if low is not None or high is not None:
-            days = list(map(self.dates.__getitem__, positions))
-            lo, hi = (low if low is not None else 1), (high if high is not None else 10**7)
-            _keep(positions, scores, (d != NO_DATE and lo <= d <= hi for d in days))
+        low = query.date_from.toordinal() if query.date_from else 1
+        high = query.date_to.toordinal() if query.date_to else 10**7
+        if query.date_from or query.date_to:
+            days = map(self.dates.__getitem__, positions)
+            _keep(positions, scores, (d != NO_DATE and low <= d <= high for d in days))
 
     def top(
         self, positions: list[int], scores: list[Any] | None, sort: str, n: int
@@ -131,8 +172,8 @@ class Columns:
         as bm25 goes, then newest), "newest" or "oldest" (then by id, as the SQL orders)."""
         if n <= 0 or not positions:
             return []
-        dates = list(map(self.dates.__getitem__, positions))
-        ids = list(map(self.ids.__getitem__, positions))
+        dates = map(self.dates.__getitem__, positions)
+        ids = map(self.ids.__getitem__, positions)
         ranked = sort == "relevance" and scores is not None
         if sort == "oldest":
             keys: Iterable[tuple[Any, ...]] = zip(dates, ids, positions, strict=True)
@@ -146,23 +187,36 @@ class Columns:
     def counts(
         self, positions: Sequence[int], names: Iterable[str]
     ) -> list[tuple[str, Any, str, int]]:
-        """(facet, value, label, count) of every value of these facets among the positions."""
+        """(facet, value, label, count) of every value of these facets among the positions:
+        one Counter pass per combination code, then the sums per facet."""
+        names = list(names)
         rows: list[tuple[str, Any, str, int]] = []
-        for name in names:
-            if name in FACET_COLUMNS:
-                column = self.fields[name]
+        for facets, column, combos in zip(COMBOS, self.codes, self.combos, strict=True):
+            wanted = [(i, name) for i, name in enumerate(facets) if name in names]
+            if not wanted:
+                continue
+            sums: dict[str, Counter[Any]] = {name: Counter() for _, name in wanted}
+            for code, n in Counter(map(column.__getitem__, positions)).items():
+                combo = combos[code]
+                for i, name in wanted:
+                    sums[name][combo[i]] += n
+            for _, name in wanted:
                 labels = self.labels.get(name, {})
-                for value, n in Counter(map(column.__getitem__, positions)).items():
-                    rows.append(
-                        (name, "" if value is None else str(value), labels.get(value, ""), n)
-                    )
-            elif name == "standard":
-                for key, n in Counter(map(self.standards.__getitem__, positions)).items():
-                    rows.append((name, list(self.standard_sets[key]), "", n))
-            elif name == "year":
-                for year, n in Counter(map(self.years.__getitem__, positions)).items():
-                    rows.append((name, str(year) if year else "", "", n))
+                for value, n in sums[name].items():
+                    text = "" if value is None or value == 0 and name == "year" else str(value)
+                    rows.append((name, text, labels.get(value, ""), n))
+        if "standard" in names:
+            for key, n in Counter(map(self.standards.__getitem__, positions)).items():
+                rows.append(("standard", list(self.standard_sets[key]), "", n))
         return rows
+
+
+def _code(codes: dict[Any, int], key: Any, table: list[Any], value: Any) -> int:
+    code = codes.get(key)
+    if code is None:
+        code = codes[key] = len(table)
+        table.append(value)
+    return code
 
 
 def _ordinal(value: Any) -> int:
@@ -181,7 +235,7 @@ def _keep(positions: list[int], scores: list[Any], flags: Iterable[bool]) -> Non
 
 
 class ColumnCache:
-    """The loaded columns of each database (by name), reloaded when its token moves on."""
+    """The columns of each database (by name), brought up to its current token."""
 
     def __init__(self) -> None:
         self._by_database: dict[str, Columns] = {}
@@ -193,13 +247,12 @@ class ColumnCache:
             return cols
         with self._lock:
             cols = self._by_database.get(database)
-            if cols is None or cols.token != token:
+            if cols is None:
                 cols = Columns.load(cursor, table, token)
-                self._by_database[database] = cols
+            elif cols.token != token:
+                cols = cols.refreshed(cursor, table, token)
+            self._by_database[database] = cols
         return cols
-
-    def clear(self) -> None:
-        self._by_database.clear()
 
 
 CACHE = ColumnCache()

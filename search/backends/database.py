@@ -5,9 +5,11 @@ search.tokenize. The engine part differs by vendor, so `SearchBackend` picks the
 `connection.vendor` (as Wagtail's database backend does):
 
 * SQLite: an FTS5 table over the token columns (external content, kept by triggers);
-  ranking `bm25()` with column weights 10 / 4 / 2 / 1 (conclusion, facts, body, captions).
+  ranking `bm25()` (weights 10 / 1) over the conclusion and the captions with the terms
+  OR-ed, as PostgreSQL ranks (matches only in the body or the facts rank by date).
 * PostgreSQL: a generated `tsv` column (`setweight(to_tsvector('simple', …))`, A–D) with a
-  GIN index; ranking `ts_rank_cd` with weights 1.0 / 0.4 / 0.2 / 0.1.
+  GIN index; ranking `ts_rank` over a small vector of the conclusion (1.0) and the
+  captions (0.1) with the terms OR-ed.
 
 How a search runs differs too. PostgreSQL answers in one statement: the filtered match set
 as a materialised CTE, the page's rows with what a hit shows, and every facet count (GROUPING
@@ -24,6 +26,7 @@ import json
 import secrets
 from contextlib import contextmanager
 from functools import lru_cache
+from itertools import compress, repeat
 from typing import TYPE_CHECKING, Any
 
 from django.db import connection, transaction
@@ -266,12 +269,16 @@ def _as_date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
+RANKED_COLUMNS = "tok_conclusion tok_captions"
+
+
 def _fts_string(token: str) -> str:
     return '"' + token.replace('"', '""') + '"'
 
 
 class SQLiteSearchBackend(DatabaseSearchBackend):
-    """FTS5 finds the matches and ranks them (bm25); scope, filters, facets and the order run
+    """FTS5 finds the matches (rowids only) and ranks those with a term in the conclusion or
+    the captions (bm25, which costs most per row); scope, filters, facets and the order run
     over the facet columns in memory (search.backends.columns), read at one snapshot."""
 
     rank = "bm25(search_fts, 10.0, 4.0, 2.0, 1.0)"  # lower is better
@@ -294,23 +301,35 @@ class SQLiteSearchBackend(DatabaseSearchBackend):
             yield cursor, CACHE.get(connection.settings_dict["NAME"], token, cursor, ENTRY)
 
     def _selected(
-        self, cursor: Any, cols: Columns, query: SearchQuery, match: str | None
+        self,
+        cursor: Any,
+        cols: Columns,
+        query: SearchQuery,
+        match: str | None,
+        rank: str | None = None,
     ) -> tuple[list[int], list[float] | None]:
-        """Positions (and raw scores) of the entries matching `match` (all when None) within
-        the query's scope and filters."""
+        """Positions of the entries matching `match` (all when None) within the query's scope
+        and filters, with raw scores when `rank` is given: bm25 of the rows matching `rank`,
+        0 (last) for the others."""
         if match is None:
-            positions, scores = list(range(len(cols.ids))), None
+            positions, scores = cols.live(), None
         else:
-            cursor.execute(
-                f"SELECT rowid, {self.rank} FROM search_fts WHERE search_fts MATCH %s",  # noqa: S608 - constant expression
-                [match],
-            )
-            rows = cursor.fetchall()
-            at = cols.position.get
-            found = [(at(pk), score) for pk, score in rows]
-            positions = [p for p, _ in found if p is not None]
-            scores = [s for p, s in found if p is not None]
-        cols.keep(query, positions, scores)
+            cursor.execute("SELECT rowid FROM search_fts WHERE search_fts MATCH %s", [match])
+            ids = [row[0] for row in cursor.fetchall()]
+            scores = None
+            if rank is not None:
+                cursor.execute(
+                    f"SELECT rowid, {self.rank} FROM search_fts WHERE search_fts MATCH %s",  # noqa: S608 - constant expression
+                    [rank],
+                )
+                ranked = dict(cursor.fetchall())
+                scores = list(map(ranked.get, ids, repeat(0.0)))
+            positions = list(map(cols.position.get, ids))
+            if None in positions:  # not in the snapshot's columns: cannot happen, but be safe
+                keep = [p is not None for p in positions]
+                positions = list(compress(positions, keep))
+                scores = list(compress(scores, keep)) if scores is not None else None
+        cols.keep(query, positions, scores or [])
         return positions, scores
 
     @staticmethod
@@ -322,13 +341,10 @@ class SQLiteSearchBackend(DatabaseSearchBackend):
     def search(self, query: SearchQuery) -> SearchPage:
         terms = query_terms(query.text)
         with self.snapshot() as (cursor, cols):
-            positions, scores = self._selected(
-                cursor, cols, query, self._match(terms) if terms else None
-            )
+            sort = self._sort(query, bool(terms))
+            positions, scores = self._selected(cursor, cols, query, *self._matches(terms, sort))
             rows = [("_total", "", "", len(positions)), *cols.counts(positions, query.facets)]
-            top = cols.top(
-                positions, scores, self._sort(query, bool(terms)), query.offset + query.limit
-            )
+            top = cols.top(positions, scores, sort, query.offset + query.limit)
             page = [(cols.ids[p], score) for p, score in top[query.offset :]]
             display = display_rows(cursor, [pk for pk, _ in page])
         hits = self.make_hits(((score, display.get(pk)) for pk, score in page), terms)
@@ -338,19 +354,17 @@ class SQLiteSearchBackend(DatabaseSearchBackend):
     def ids(self, query: SearchQuery, limit: int) -> list[int]:
         terms = query_terms(query.text)
         with self.snapshot() as (cursor, cols):
-            positions, scores = self._selected(
-                cursor, cols, query, self._match(terms) if terms else None
-            )
-            top = cols.top(positions, scores, self._sort(query, bool(terms)), limit)
+            sort = self._sort(query, bool(terms))
+            positions, scores = self._selected(cursor, cols, query, *self._matches(terms, sort))
+            top = cols.top(positions, scores, sort, limit)
             return [cols.report_ids[p] for p, _ in top]
 
     def search_any(
         self, query: SearchQuery, words: list[str], exclude_report: int
     ) -> list[SearchHit]:
         with self.snapshot() as (cursor, cols):
-            positions, scores = self._selected(
-                cursor, cols, query, " OR ".join(_fts_string(w) for w in words)
-            )
+            any_word = " OR ".join(_fts_string(w) for w in words)
+            positions, scores = self._selected(cursor, cols, query, any_word, any_word)
             others = [cols.report_ids[p] != exclude_report for p in positions]
             positions = [p for p, keep in zip(positions, others, strict=True) if keep]
             scores = [s for s, keep in zip(scores or (), others, strict=True) if keep]
@@ -359,12 +373,16 @@ class SQLiteSearchBackend(DatabaseSearchBackend):
             display = display_rows(cursor, [pk for pk, _ in page])
         return self.make_hits(((s, display.get(pk)) for pk, s in page), [], ("conclusion",))
 
-    def _match(self, terms: list[Term]) -> str:
-        parts = []
-        for term in terms:
-            for token in term.tokens:
-                parts.append(_fts_string(token) + ("*" if term.prefix else ""))
-        return " AND ".join(parts)
+    def _matches(self, terms: list[Term], sort: str) -> tuple[str | None, str | None]:
+        """(FTS5 query of the rows matching every term, of the rows to rank: any term in the
+        conclusion or the captions — None when not ranking)."""
+        if not terms:
+            return None, None
+        tokens = [
+            _fts_string(t) + ("*" if term.prefix else "") for term in terms for t in term.tokens
+        ]
+        rank = f"{{{RANKED_COLUMNS}}} : ({' OR '.join(tokens)})" if sort == "relevance" else None
+        return " AND ".join(tokens), rank
 
     def score_value(self, raw: Any) -> float:
         return -float(raw or 0)
