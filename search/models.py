@@ -71,8 +71,6 @@ class SearchEntry(models.Model):
             models.Index(fields=["county_id"], name="search_entry_county_idx"),
             models.Index(fields=["firm_id"], name="search_entry_firm_idx"),
             models.Index(fields=["date"], name="search_entry_date_idx"),
-            # (id, indexed_at) of every row without reading the rows (search.backends.columns).
-            models.Index(fields=["indexed_at"], name="search_entry_indexed_idx"),
         ]
 
     def __str__(self) -> str:

@@ -15,10 +15,11 @@ is a set of allowed codes.
 
 Entries are never changed in place (the backend deletes and inserts), and every write stores
 a new random token in `search_indexstate`. When the token read with a query differs from the
-one the columns were read at, the (id, indexed_at) pairs of the table (an index holds them)
-are compared with those held, and only added rows are read; removed ones are dropped. The
-time stamp matters: after a rolled-back write SQLite can give the same id to another row.
-A full reload happens when many rows went away.
+one the columns were read at, only the rows added since (ids above the highest held) are
+read, and the ids are listed only when rows went away. Ids grow (AUTOINCREMENT), except that
+a rollback or a flush lets SQLite give the same ids out again: so the highest id still there
+at or below the highest held must be a held row with the same `indexed_at`, else everything
+is read again. A full reload also happens when many rows went away.
 """
 
 from __future__ import annotations
@@ -80,26 +81,34 @@ class Columns:
         return cols
 
     def refreshed(self, cursor: Any, table: str, token: str | None) -> Columns:
-        """The columns at `token`: these plus the rows added since, without the removed."""
-        cursor.execute(f"SELECT id, indexed_at FROM {table}")  # noqa: S608 - constant identifiers
-        current = set(cursor.fetchall())
-        stamps = self.stamps
-        held = {(pk, stamps[p]) for pk, p in self.position.items()}
-        removed = held - current
-        dead = len(self.ids) - len(self.position) + len(removed)
-        if dead > DEAD_SHARE * max(len(current), 1):
+        """The columns at `token` (a committed state after this one's): these plus the rows
+        added since, without the removed ones."""
+        top = max(self.position, default=0)
+        cursor.execute(
+            f"SELECT COUNT(*), COUNT(CASE WHEN id > %s THEN 1 END), "  # noqa: S608 - constant identifiers
+            f"(SELECT id || ' ' || indexed_at FROM {table} WHERE id <= %s ORDER BY id DESC LIMIT 1) "
+            f"FROM {table}",
+            [top, top],
+        )
+        count, new, last = cursor.fetchone()
+        if last is not None:
+            pk, stamp = last.split(" ", 1)
+            at = self.position.get(int(pk))
+            if at is None or str(self.stamps[at]) != stamp:  # an id given out again
+                return Columns.load(cursor, table, token)
+        removed: set[int] = set()
+        if count != len(self.position) + new:
+            cursor.execute(f"SELECT id FROM {table} WHERE id <= %s", [top])  # noqa: S608 - constant identifiers
+            removed = self.position.keys() - {row[0] for row in cursor.fetchall()}
+        if len(self.ids) - len(self.position) + len(removed) > DEAD_SHARE * max(count, 1):
             return Columns.load(cursor, table, token)
         # Lists are shared and only appended to: a search still using the old object only
         # reads positions it already had.
         cols = replace(self, token=token, position=dict(self.position))
-        for pk, _ in removed:
+        for pk in removed:
             del cols.position[pk]
-        added = sorted(pk for pk, _ in current - held)
-        for i in range(0, len(added), 500):
-            chunk = added[i : i + 500]
-            marks = ", ".join(["%s"] * len(chunk))
-            sql = f"SELECT {', '.join(SELECT)} FROM {table} WHERE id IN ({marks})"  # noqa: S608 - constant identifiers; values are parameters
-            cols._read(cursor, sql, chunk)
+        if new:
+            cols._read(cursor, f"SELECT {', '.join(SELECT)} FROM {table} WHERE id > %s", [top])  # noqa: S608 - constant identifiers
         return cols
 
     def _read(self, cursor: Any, sql: str, params: list[Any]) -> None:

@@ -374,15 +374,16 @@ class SQLiteSearchBackend(DatabaseSearchBackend):
         return self.make_hits(((s, display.get(pk)) for pk, s in page), [], ("conclusion",))
 
     def _matches(self, terms: list[Term], sort: str) -> tuple[str | None, str | None]:
-        """(FTS5 query of the rows matching every term, of the rows to rank: any term in the
-        conclusion or the captions — None when not ranking)."""
+        """(FTS5 query of the rows matching every term, of those to rank: the ones with a term
+        in the conclusion or the captions — None when not ranking)."""
         if not terms:
             return None, None
         tokens = [
             _fts_string(t) + ("*" if term.prefix else "") for term in terms for t in term.tokens
         ]
-        rank = f"{{{RANKED_COLUMNS}}} : ({' OR '.join(tokens)})" if sort == "relevance" else None
-        return " AND ".join(tokens), rank
+        every = " AND ".join(tokens)
+        ranked = f"{{{RANKED_COLUMNS}}} : ({' OR '.join(tokens)})"
+        return every, (f"({every}) AND ({ranked})" if sort == "relevance" else None)
 
     def score_value(self, raw: Any) -> float:
         return -float(raw or 0)

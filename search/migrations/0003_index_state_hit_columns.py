@@ -62,9 +62,5 @@ class Migration(migrations.Migration):
             name='year',
             field=models.PositiveSmallIntegerField(null=True, verbose_name='报告年份'),
         ),
-        migrations.AddIndex(
-            model_name="searchentry",
-            index=models.Index(fields=["indexed_at"], name="search_entry_indexed_idx"),
-        ),
         migrations.RunPython(backfill, migrations.RunPython.noop),
     ]
