@@ -85,9 +85,8 @@ class Columns:
         added since, without the removed ones."""
         top = max(self.position, default=0)
         cursor.execute(
-            f"SELECT COUNT(*), COUNT(CASE WHEN id > %s THEN 1 END), "  # noqa: S608 - constant identifiers
-            f"(SELECT id || ' ' || indexed_at FROM {table} WHERE id <= %s ORDER BY id DESC LIMIT 1) "
-            f"FROM {table}",
+            f"SELECT (SELECT COUNT(*) FROM {table}), (SELECT COUNT(*) FROM {table} WHERE id > %s), "  # noqa: S608 - constant identifiers
+            f"(SELECT id || ' ' || indexed_at FROM {table} WHERE id <= %s ORDER BY id DESC LIMIT 1)",
             [top, top],
         )
         count, new, last = cursor.fetchone()
