@@ -8,7 +8,9 @@ bulk-inserted with the backend's own `write()`, then times, for several queries:
   display columns, names, snippets) plus the re-check query of the service layer
   (`search.service.visible_version_ids`);
 * bare — the engine's own match, rank, top-20, total and facet aggregation as one
-  hand-written statement on a cursor, without the project's layers (reported with the ratio).
+  hand-written statement on a cursor at the server's settings, without the project's layers
+  (reported with the ratio); on PostgreSQL also the same statement under the project's
+  planner settings (search_tuned: no sequential scan, no JIT), for reference.
 
     createdb -h 127.0.0.1 -U postgres jianding_search_bench
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/jianding_search_bench \\
@@ -34,7 +36,6 @@ import datetime as dt  # noqa: E402
 import random  # noqa: E402
 import statistics  # noqa: E402
 import time  # noqa: E402
-from contextlib import nullcontext  # noqa: E402
 
 from bench._setup import django_setup  # noqa: E402
 
@@ -366,10 +367,17 @@ def main() -> None:
         sql, params = bare_sql(backend, text)
 
         def run():
-            # The same planner settings on PostgreSQL (no sequential scan, no JIT).
-            with backend.planner(True) if pg else nullcontext(), connection.cursor() as c:
+            with connection.cursor() as c:
                 c.execute(sql, params)
                 c.fetchall()
+
+        return run
+
+    def bare_tuned(text: str):
+        sql, params = bare_sql(backend, text)
+
+        def run():
+            backend.tuned(sql, params, "a bigint, b real, c bigint")
 
         return run
 
@@ -378,13 +386,16 @@ def main() -> None:
 
     for r in range(args.rounds):
         print(f"round {r + 1}: p50 / p95 in ms")
-        print(f"  {'query':8} {'project':>15} {'bare':>15} {'ratio p50/p95':>14}")
+        tuned = " bare, project's plan settings" if pg else ""
+        print(f"  {'query':8} {'project':>15} {'bare':>15} {'ratio p50/p95':>14}{tuned}")
         for name, text in QUERIES:
             p50, p95 = timed(project(text), args.runs)
             b50, b95 = timed(bare(text), args.runs)
-            print(
-                f"  {name:8} {p50:7.1f} /{p95:6.1f} {b50:7.1f} /{b95:6.1f} {p50 / b50:6.2f} /{p95 / b95:5.2f}"
-            )
+            line = f"  {name:8} {p50:7.1f} /{p95:6.1f} {b50:7.1f} /{b95:6.1f} {p50 / b50:6.2f} /{p95 / b95:5.2f}"
+            if pg:
+                t50, t95 = timed(bare_tuned(text), args.runs)
+                line += f" {t50:9.1f} /{t95:6.1f}"
+            print(line)
 
 
 if __name__ == "__main__":

@@ -52,6 +52,11 @@ HIT_COLUMNS = (
     "report_id", "version_id", "report_no", "grade", "county", "firm", "date",
     "building_no", "address", "structure_type", "floors", *GROUPS,
 )  # fmt: skip
+# PostgreSQL: HIT_COLUMNS as the statements give them to search_tuned(), and their types.
+HIT_TYPES = {"report_id": "bigint", "version_id": "bigint", "date": "date", "floors": "integer"}
+DISPLAY = ", ".join(f"CAST(e.{c} AS {HIT_TYPES.get(c, 'text')})" for c in HIT_COLUMNS)
+HIT_ROW = ", ".join(f"{c} {HIT_TYPES.get(c, 'text')}" for c in HIT_COLUMNS)
+SEARCH_ROW = f"f text, v text, l text, s real, n bigint, {HIT_ROW}"
 SNIPPET_ORDER = ("conclusion", "body", "captions", "facts")
 MAX_FACET_VALUES = 50
 
@@ -468,9 +473,7 @@ class PostgresSearchBackend(DatabaseSearchBackend):
     def search(self, query: SearchQuery) -> SearchPage:
         terms = query_terms(query.text)
         sql, params = self.search_sql(query, terms)
-        with self.planner(bool(terms)), connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
+        rows = self.tuned(sql, params, SEARCH_ROW)
         page = sorted((r for r in rows if r[0] == "_hit"), key=lambda r: r[4])
         hits = self.make_hits(
             ((r[3], dict(zip(HIT_COLUMNS, r[5:], strict=True))) for r in page), terms
@@ -489,10 +492,10 @@ class PostgresSearchBackend(DatabaseSearchBackend):
             ["e.id", "e.date", "e.year", "e.standards"] + [f"e.{c}" for c in FACET_COLUMNS.values()]
         )
         order = self.order(query, bool(terms)).replace("e.", "")
-        display = ", ".join(f"e.{c}" for c in HIT_COLUMNS)
+        display = DISPLAY
         blanks = ", ".join(["NULL"] * len(HIT_COLUMNS))
         sql = (
-            f"WITH m AS MATERIALIZED (SELECT {columns}, {score} AS score {base}), "  # noqa: S608 - constant identifiers; values are parameters
+            f"WITH m AS MATERIALIZED (SELECT {columns}, CAST({score} AS real) AS score {base}), "  # noqa: S608 - constant identifiers; values are parameters
             "page AS (SELECT id, score, row_number() OVER () AS n "
             f"FROM (SELECT id, score FROM m ORDER BY {order} LIMIT %s OFFSET %s) p) "
             f"SELECT '_hit', CAST(page.id AS TEXT), '', page.score, page.n, {display} "
@@ -536,62 +539,48 @@ class PostgresSearchBackend(DatabaseSearchBackend):
             f"SELECT {facet} AS f, {value} AS v, COUNT(*) AS n FROM m "  # noqa: S608 - constant identifiers
             f"GROUP BY GROUPING SETS ({', '.join(sets)})"
         )
-        label_sql = f"CASE g.f {label} ELSE '' END" if label else "''"
+        label_sql = f"CAST(CASE g.f {label} ELSE '' END AS text)" if label else "''"
         return f"SELECT g.f, g.v, {label_sql}, CAST(0 AS real), g.n FROM ({grouped}) g"  # noqa: S608 - constant identifiers
 
     def ids(self, query: SearchQuery, limit: int) -> list[int]:
         terms = query_terms(query.text)
         base, score, params = self.base(query, terms)
-        sql = f"SELECT e.report_id, {score} AS score {base} ORDER BY {self.order(query, bool(terms))} LIMIT %s"
-        with self.planner(bool(terms)), connection.cursor() as cursor:
-            cursor.execute(sql, [*params, limit])
-            return [row[0] for row in cursor.fetchall()]
+        sql = (
+            f"SELECT e.report_id, CAST({score} AS real) AS score {base} "
+            f"ORDER BY {self.order(query, bool(terms))} LIMIT %s"
+        )
+        return [row[0] for row in self.tuned(sql, [*params, limit], "report_id bigint, score real")]
 
-    @contextmanager
-    def planner(self, ranked: bool) -> Iterator[None]:
-        """For a text query: read matches through the GIN index (an exact bitmap needs no
-        recheck, so the large vectors are never read) instead of a sequential scan, which the
-        planner prefers for common terms without knowing each row check reads kilobytes."""
-        if not ranked:
-            yield
-            return
-        nested = connection.in_atomic_block
-        with transaction.atomic(), connection.cursor() as cursor:
-            # JIT compiling costs more (tens of ms) than it saves on these short statements.
-            # SET LOCAL semantics: the settings end with our transaction; inside an outer one
-            # (a savepoint), the old values are put back by hand.
+    def tuned(self, sql: str, params: list[Any], columns: str) -> list[tuple[Any, ...]]:
+        """The rows of `sql` run with the planner settings a search needs, in one round trip:
+        through the function search_tuned() (migration 0004), whose SET clauses hold for the
+        call only (in or out of a transaction). No sequential scan: matches are read through
+        the GIN index (an exact bitmap needs no recheck, so the large vectors are never read),
+        which the planner would not choose for common terms, not knowing each row check reads
+        kilobytes; no JIT: compiling costs more (tens of ms) than it saves on these
+        statements. `columns`: the result's column definitions."""
+        statement = connection.ops.compose_sql(sql, params)
+        with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT o.*, set_config('enable_seqscan', 'off', true), "
-                "set_config('work_mem', %s, true), set_config('jit', 'off', true) "
-                "FROM (SELECT current_setting('enable_seqscan'), current_setting('work_mem'), "
-                "current_setting('jit') OFFSET 0) o",
-                [self.params.get("WORK_MEM") or "64MB"],
+                f"SELECT * FROM search_tuned(%s, %s) AS r({columns})",  # noqa: S608 - constant definitions
+                [statement, self.params.get("WORK_MEM") or "64MB"],
             )
-            old = cursor.fetchone()[:3]
-            try:
-                yield
-            finally:
-                if nested:
-                    cursor.execute(
-                        "SELECT set_config('enable_seqscan', %s, true), "
-                        "set_config('work_mem', %s, true), set_config('jit', %s, true)",
-                        list(old),
-                    )
+            return cursor.fetchall()
 
     def search_any(
         self, query: SearchQuery, words: list[str], exclude_report: int
     ) -> list[SearchHit]:
         clauses, params = self.where(query)
         sql = (
-            f"SELECT {', '.join(f'e.{c}' for c in HIT_COLUMNS)}, ts_rank({self.weights}, e.tsv_rank, q.q) AS score "  # noqa: S608 - constant identifiers; values are parameters
+            f"SELECT {DISPLAY}, ts_rank({self.weights}, e.tsv_rank, q.q) AS score "  # noqa: S608 - constant identifiers; values are parameters
             f"FROM {ENTRY} e CROSS JOIN (SELECT CAST(%s AS tsquery) AS q) q "
             f"WHERE {' AND '.join(['e.tsv @@ q.q', 'e.report_id <> %s', *clauses])} "
             "ORDER BY score DESC LIMIT %s"
         )
         expr = " | ".join("'" + w.replace("'", "''") + "'" for w in words)
-        with self.planner(True), connection.cursor() as cursor:
-            cursor.execute(sql, [expr, exclude_report, *params, query.limit])
-            rows = cursor.fetchall()
+        rows = self.tuned(
+            sql, [expr, exclude_report, *params, query.limit], f"{HIT_ROW}, score real"
+        )
         page = ((row[-1], dict(zip(HIT_COLUMNS, row[:-1], strict=True))) for row in rows)
         return self.make_hits(page, [], ("conclusion",))
 

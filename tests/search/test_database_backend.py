@@ -30,25 +30,36 @@ class TestDatabaseBackend(BackendContract):
 
 @pytest.mark.django_db
 def test_postgres_plan_settings_hold_for_the_search_only():
-    """The planner switches (no sequential scan, no JIT) hold inside a search only: in an
-    outer transaction (a request, this test) the session's own values come back after it."""
+    """The planner switches (no sequential scan, no JIT, work_mem) hold inside a search only:
+    in an outer transaction (a request, this test) and outside one, the session's own values
+    are there before and after it."""
     if connection.vendor != "postgresql":
         pytest.skip("plan settings are PostgreSQL's")
-    from search.documents import SearchQuery
 
     def current():
         with connection.cursor() as cursor:
-            cursor.execute("SELECT current_setting('enable_seqscan'), current_setting('jit')")
+            cursor.execute(
+                "SELECT current_setting('enable_seqscan'), current_setting('jit'), "
+                "current_setting('work_mem')"
+            )
             return cursor.fetchone()
 
+    backend = get_search_backend("database", WORK_MEM="48MB")
     before = current()
-    assert before[0] == "on"
-    backend = get_search_backend("database")
-    with backend.planner(True):
-        assert current() == ("off", "off")
+    assert before[0] == "on" and before[2] != "48MB"
+    inside = backend.tuned(
+        "SELECT current_setting('enable_seqscan'), current_setting('jit'), "
+        "current_setting('work_mem'), CAST(%s AS text)",
+        ["it's quoted"],
+        "seqscan text, jit text, work_mem text, echo text",
+    )
+    assert inside == [("off", "off", "48MB", "it's quoted")]
     assert current() == before
     backend.search(SearchQuery(text="裂缝"))
     assert current() == before
+    with transaction.atomic():
+        backend.search(SearchQuery(text="裂缝"))
+        assert current() == before
 
 
 def _sqlite_backend():
