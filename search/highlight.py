@@ -19,7 +19,11 @@ _GAP = r"[\s.\u3000]*"
 
 
 def _pattern(terms: Iterable[Term]) -> re.Pattern[str] | None:
-    return _compiled(frozenset(t.text for t in terms if t.text))
+    return _compiled(_texts(terms))
+
+
+def _texts(terms: Iterable[Term]) -> frozenset[str]:
+    return frozenset(t.text for t in terms if t.text)
 
 
 @lru_cache(maxsize=256)
@@ -49,35 +53,44 @@ def _folded(text: str) -> str:
 
 
 @cache
-def _foldable() -> re.Pattern[str]:
-    """A character class of every character _FOLD changes, found once (~70 ms) on first
+def _inverse() -> dict[str, str]:
+    """Folded character -> the characters _FOLD turns into it, found once (~70 ms) on first
     use. Compatibility mappings to a single character all lie below U+30000."""
     normalize = unicodedata.normalize
-    points = [
-        cp
-        for cp in range(0x80, 0x30000)
-        if not 0xD800 <= cp <= 0xDFFF
-        and len(folded := normalize("NFKC", chr(cp))) == 1
-        and folded != chr(cp)
-    ]
-    ranges: list[list[int]] = []
-    for cp in points:
-        if ranges and ranges[-1][1] == cp - 1:
-            ranges[-1][1] = cp
-        else:
-            ranges.append([cp, cp])
-    body = "".join(
-        re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in ranges
-    )
-    return re.compile(f"[{body}]")
+    out: dict[str, list[str]] = {}
+    for cp in range(0x80, 0x30000):
+        if 0xD800 <= cp <= 0xDFFF:
+            continue
+        folded = normalize("NFKC", chr(cp))
+        if len(folded) == 1 and folded != chr(cp):
+            out.setdefault(folded, []).append(chr(cp))
+    return {k: "".join(v) for k, v in out.items()}
 
 
-def _search(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
-    """The first match in the text, else in its folded form if folding changes anything
-    (most text has no full-width or compatibility characters: no copy is made for it)."""
+@lru_cache(maxsize=256)
+def _folding_into(texts: frozenset[str]) -> re.Pattern[str] | None:
+    """The characters that fold into a character of these terms (either case, as the
+    pattern ignores case): only a text holding one of them needs folding to match."""
+    inverse = _inverse()
+    chars = {
+        c
+        for text in texts
+        for ch in text
+        for variant in {ch, ch.lower(), ch.upper()}
+        for c in inverse.get(variant, "")
+    }
+    return re.compile("[" + "".join(map(re.escape, sorted(chars))) + "]") if chars else None
+
+
+def _search(pattern: re.Pattern[str], texts: frozenset[str], text: str) -> re.Match[str] | None:
+    """The first match in the text, else in its folded form if it holds a character that
+    folds into the terms (Chinese text is full of full-width punctuation, but 裂缝 has no
+    other forms: no folded copy is made for it)."""
     m = pattern.search(text)
-    if m is None and _foldable().search(text):
-        m = pattern.search(_folded(text))
+    if m is None:
+        folding = _folding_into(texts)
+        if folding is not None and folding.search(text):
+            m = pattern.search(_folded(text))
     return m
 
 
@@ -105,11 +118,12 @@ def snippet(
     """A window of about `width` characters around the first match, from the first group in
     `order` that has one (else the start of the first non-empty group), as safe HTML."""
     terms = list(terms)
-    pattern = _pattern(terms)
+    texts_key = _texts(terms)
+    pattern = _compiled(texts_key)
     groups = [g for g in order if (texts.get(g) or "").strip()]
     for group in groups:
         text = " ".join(texts[group].split())
-        m = _search(pattern, text) if pattern else None
+        m = _search(pattern, texts_key, text) if pattern else None
         if m is None:
             continue
         start = max(0, m.start() - width // 3)
