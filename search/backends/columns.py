@@ -81,8 +81,8 @@ class Columns:
         return cols
 
     def refreshed(self, cursor: Any, table: str, token: str | None) -> Columns:
-        """The columns at `token` (a committed state after this one's): these plus the rows
-        added since, without the removed ones."""
+        """The columns at `token`: these plus the rows added since, without the removed ones
+        (or all read again, see the module's docstring)."""
         top = max(self.position, default=0)
         cursor.execute(
             f"SELECT (SELECT COUNT(*) FROM {table}), (SELECT COUNT(*) FROM {table} WHERE id > %s), "  # noqa: S608 - constant identifiers
