@@ -289,6 +289,22 @@ FACET_LABELS = {
 }
 # Facets whose values are ids (county, firm): filters take ids, facet values carry a label.
 ID_FACETS = ("county", "firm")
+# Facets that are one single-valued field of the indexed document, named alike in every
+# backend (the database entry's columns, the Elasticsearch fields); "standard" is the
+# multi-valued one.
+FIELD_FACETS = {
+    "grade": "grade",
+    "county": "county_id",
+    "structure_type": "structure_type",
+    "floors_bucket": "floors_bucket",
+    "year_bucket": "year_bucket",
+    "business_use": "business_use",
+    "appraisal_type": "appraisal_type",
+    "firm": "firm_id",
+    "year": "year",
+}
+# Numbers a filter value may be: ids fit a bigint, years four digits (else it matches nothing).
+NUMBER_DIGITS = {"county": 18, "firm": 18, "year": 4}
 SORTS = {"relevance": "相关度", "newest": "日期（新→旧）", "oldest": "日期（旧→新）"}
 
 
@@ -306,6 +322,23 @@ class SearchQuery:
     sort: str = "relevance"
     offset: int = 0
     limit: int = 20
+
+
+def filter_values(query: SearchQuery) -> dict[str, list[Any]]:
+    """The query's filters as every backend applies them: the non-empty values of known facets
+    (any of them matches), ids and years as numbers; a value that cannot be one (not digits,
+    too long) becomes -1, which matches nothing."""
+    out: dict[str, list[Any]] = {}
+    for name, values in query.filters.items():
+        values = [v for v in values if v != ""]
+        if not values or (name not in FIELD_FACETS and name != "standard"):
+            continue
+        if name in NUMBER_DIGITS:
+            digits = NUMBER_DIGITS[name]
+            values = [int(v) for v in map(str, values) if v.isdigit() and len(v) <= digits]
+            values = values or [-1]
+        out[name] = values
+    return out
 
 
 @dataclass

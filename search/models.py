@@ -10,18 +10,6 @@ from __future__ import annotations
 from django.db import models
 from django.utils import timezone
 
-# Columns of SearchEntry that facets count and filters test (facet name -> column).
-FACET_COLUMNS = {
-    "grade": "grade",
-    "county": "county_id",
-    "structure_type": "structure_type",
-    "floors_bucket": "floors_bucket",
-    "year_bucket": "year_bucket",
-    "business_use": "business_use",
-    "appraisal_type": "appraisal_type",
-    "firm": "firm_id",
-}
-
 
 class SearchEntry(models.Model):
     """One accepted report (its current version) as the database backend indexes it.

@@ -34,7 +34,7 @@ from itertools import compress
 from operator import neg
 from typing import TYPE_CHECKING, Any
 
-from search.documents import ID_FACETS
+from search.documents import FIELD_FACETS, filter_values
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Sequence
@@ -47,8 +47,7 @@ COMBOS = (
     ("year_bucket", "business_use", "appraisal_type"),
     ("county", "firm", "year"),
 )
-ID_COLUMNS = {"county": "county_id", "firm": "firm_id"}
-COLUMNS = {name: ID_COLUMNS.get(name, name) for names in COMBOS for name in names}
+COLUMNS = {name: FIELD_FACETS[name] for names in COMBOS for name in names}
 LABELS = {"county": "county", "firm": "firm"}
 NO_DATE = 0  # ordinal of a missing date: first from oldest, last from newest (as SQLite sorts NULL)
 SELECT = ["id", "indexed_at", "report_id", "date", "standards", "county", "firm", *COLUMNS.values()]
@@ -146,25 +145,17 @@ class Columns:
 
     def keep(self, query: SearchQuery, positions: list[int], scores: list[Any]) -> None:
         """Narrow positions (and their scores, in step) to the query's scope and filters, in
-        place; the same conditions as PostgresSearchBackend.where."""
+        place (search.documents.filter_values says which, as for every backend)."""
         tests: list[tuple[Sequence[int], set[int]]] = []
         for name, value in query.scope.items():
             tests.append(self._allowed(name, {int(value)}))
-        for name, values in query.filters.items():
-            values = [v for v in values if v != ""]
-            if not values:
-                continue
-            if name in ID_FACETS:
-                values = [int(v) for v in values if str(v).isdigit()] or [-1]
-            if name == "year":
-                years = {int(v) for v in values if str(v).isdigit() and len(str(v)) <= 4}
-                tests.append(self._allowed(name, years or {-1}))
-            elif name in COLUMNS:
-                tests.append(self._allowed(name, set(values)))
-            elif name == "standard":
+        for name, values in filter_values(query).items():
+            if name == "standard":
                 wanted = set(values)
                 allowed = {i for i, codes in enumerate(self.standard_sets) if wanted & set(codes)}
                 tests.append((self.standards, allowed))
+            else:
+                tests.append(self._allowed(name, set(values)))
         for column, allowed in tests:
             _keep(positions, scores, map(allowed.__contains__, map(column.__getitem__, positions)))
         low = query.date_from.toordinal() if query.date_from else 1

@@ -33,9 +33,17 @@ from django.db import connection, transaction
 
 from search.backends.base import BaseSearchBackend
 from search.backends.columns import CACHE
-from search.documents import GROUPS, ID_FACETS, FacetValue, SearchHit, SearchPage
+from search.documents import (
+    FIELD_FACETS,
+    GROUPS,
+    ID_FACETS,
+    FacetValue,
+    SearchHit,
+    SearchPage,
+    filter_values,
+)
 from search.highlight import snippet
-from search.models import FACET_COLUMNS, IndexState, SearchEntry, SearchStandard
+from search.models import IndexState, SearchEntry, SearchStandard
 from search.tokenize import index_text, query_terms
 
 if TYPE_CHECKING:
@@ -417,26 +425,14 @@ class PostgresSearchBackend(DatabaseSearchBackend):
         clauses: list[str] = []
         params: list[Any] = []
         for name, value in query.scope.items():
-            clauses.append(f"e.{FACET_COLUMNS[name]} = %s")
+            clauses.append(f"e.{FIELD_FACETS[name]} = %s")
             params.append(int(value))
-        for name, values in query.filters.items():
-            values = [v for v in values if v != ""]
-            if not values:
-                continue
-            if name in ID_FACETS:
-                values = [int(v) for v in values if str(v).isdigit()] or [-1]
+        for name, values in filter_values(query).items():
             marks = ", ".join(["%s"] * len(values))
-            if name in FACET_COLUMNS:
-                clauses.append(f"e.{FACET_COLUMNS[name]} IN ({marks})")
-            elif name == "standard":
+            if name == "standard":
                 clauses.append(f"e.id IN (SELECT entry_id FROM {STANDARD} WHERE code IN ({marks}))")  # noqa: S608 - constant identifiers; values are parameters
-            elif name == "year":
-                years = [int(v) for v in values if str(v).isdigit() and len(str(v)) <= 4] or [0]
-                clauses.append(f"e.year IN ({', '.join(['%s'] * len(years))})")
-                params += years
-                continue
             else:
-                continue
+                clauses.append(f"e.{FIELD_FACETS[name]} IN ({marks})")
             params += values
         if query.date_from:
             clauses.append("e.date >= %s")
@@ -489,7 +485,7 @@ class PostgresSearchBackend(DatabaseSearchBackend):
         materialised match set `m` that holds only what ordering and facets need."""
         base, score, params = self.base(query, terms)
         columns = ", ".join(
-            ["e.id", "e.date", "e.year", "e.standards"] + [f"e.{c}" for c in FACET_COLUMNS.values()]
+            ["e.id", "e.date", "e.standards"] + [f"e.{c}" for c in FIELD_FACETS.values()]
         )
         order = self.order(query, bool(terms)).replace("e.", "")
         display = DISPLAY
@@ -513,12 +509,10 @@ class PostgresSearchBackend(DatabaseSearchBackend):
         (an index probe each) rather than carried through the match set."""
         sets, names, values = ["()"], [], []
         for name in facets:
-            if name in FACET_COLUMNS:
-                expr = FACET_COLUMNS[name]
+            if name in FIELD_FACETS:
+                expr = FIELD_FACETS[name]
             elif name == "standard":
                 expr = "CAST(standards AS TEXT)"
-            elif name == "year":
-                expr = "year"
             else:
                 continue
             sets.append(f"({expr})")
@@ -530,7 +524,7 @@ class PostgresSearchBackend(DatabaseSearchBackend):
 
         label = " ".join(
             f"WHEN '{name}' THEN (SELECT l.{name} FROM {ENTRY} l "  # noqa: S608 - constant identifiers
-            f"WHERE l.{FACET_COLUMNS[name]} = CAST(g.v AS bigint) LIMIT 1)"
+            f"WHERE l.{FIELD_FACETS[name]} = CAST(g.v AS bigint) LIMIT 1)"
             for name in ID_FACETS
             if name in facets
         )

@@ -21,7 +21,14 @@ from elasticsearch import ApiError, Elasticsearch, TransportError, helpers
 from elasticsearch.dsl import Date, Document, Integer, Keyword, MetaField, Q, Search, Text
 
 from search.backends.base import BaseSearchBackend, SearchUnavailable
-from search.documents import GROUPS, ID_FACETS, FacetValue, SearchHit, SearchPage
+from search.documents import (
+    FIELD_FACETS,
+    GROUPS,
+    FacetValue,
+    SearchHit,
+    SearchPage,
+    filter_values,
+)
 from search.highlight import snippet
 
 if TYPE_CHECKING:
@@ -32,18 +39,7 @@ if TYPE_CHECKING:
 # Boosts by field group: conclusion/recommendation above facts, body, then photo captions.
 BOOSTS = {"conclusion": 10, "facts": 4, "body": 2, "captions": 1}
 WORD_ANALYZERS = {"analysis-smartcn": "smartcn", "analysis-ik": "ik_max_word"}
-FACET_FIELDS = {
-    "grade": "grade",
-    "county": "county_id",
-    "structure_type": "structure_type",
-    "floors_bucket": "floors_bucket",
-    "year_bucket": "year_bucket",
-    "business_use": "business_use",
-    "appraisal_type": "appraisal_type",
-    "firm": "firm_id",
-    "standard": "standards",
-    "year": "year",
-}
+FACET_FIELDS = {**FIELD_FACETS, "standard": "standards"}
 LABEL_FIELDS = {"county": "county", "firm": "firm"}
 MAX_FACET_VALUES = 50
 
@@ -133,12 +129,7 @@ def text_fields(word_analyzer: str | None = None) -> list[str]:
 
 def filter_clauses(query: SearchQuery) -> list[Q]:
     clauses = [Q("term", **{FACET_FIELDS[k]: int(v)}) for k, v in query.scope.items()]
-    for name, values in query.filters.items():
-        values = [v for v in values if v != ""]
-        if not values or name not in FACET_FIELDS:
-            continue
-        if name in ID_FACETS or name == "year":
-            values = [int(v) for v in values if str(v).isdigit()] or [-1]
+    for name, values in filter_values(query).items():
         clauses.append(Q("terms", **{FACET_FIELDS[name]: values}))
     if query.date_from or query.date_to:
         bounds = {}

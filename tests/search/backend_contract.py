@@ -164,6 +164,13 @@ class BackendContract:
         # An empty value is no filter; an unknown facet name is ignored.
         assert self.search(backend, filters={"grade": ("",), "colour": ("red",)}).total == 6
 
+    def test_numbers_too_big_for_the_index_match_nothing(self, backend, indexed):
+        # Typed into a URL: must not overflow the engine's integer columns.
+        assert self.search(backend, filters={"county": ("9" * 30,)}).total == 0
+        assert self.search(backend, filters={"firm": ("1" * 19, "x")}).total == 0
+        assert self.search(backend, filters={"year": ("20230",)}).total == 0
+        assert self.search(backend, filters={"year": ("2023", "9" * 12)}).total == 4
+
     def test_relevance_ties_fall_back_to_the_newest(self, backend, indexed):
         # Both match 糟朽 once in a group of its own; the conclusion match ranks first.
         page = self.search(backend, "糟朽")
