@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.db.transaction import TransactionManagementError
 from django.test import override_settings
 from django.urls import reverse
@@ -34,9 +34,10 @@ from reports.assignments import (
 from reports.models import AppraisalTask, ReportVersion, TaskState, TaskTransition
 from reports.workflow import version_parse, version_upload
 from tests.factories import BuildingFactory, BureauUserFactory, FirmMemberFactory, qualified_firm
+from tests.reliability.fakes import race
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    pass
 
 pytestmark = [pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -54,29 +55,6 @@ DB_TASKS = {
 def needs_postgres(db):
     if connection.vendor != "postgresql":
         pytest.skip("row locks between real connections: this test runs in the PostgreSQL pass")
-
-
-def race(*calls: Callable[[], Any]) -> list[tuple[str, Any]]:
-    """Run the calls at once, each in its own thread and connection: [(outcome, value)]."""
-    results: list[tuple[str, Any]] = [("", None)] * len(calls)
-    start = threading.Barrier(len(calls))
-
-    def run(i: int) -> None:
-        try:
-            start.wait()
-            results[i] = ("ok", calls[i]())
-        except BaseException as e:  # noqa: BLE001 - the test inspects it
-            results[i] = ("error", e)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert all(not t.is_alive() for t in threads), "a racer hung (deadlock?)"
-    return results
 
 
 def fresh(task: AppraisalTask) -> AppraisalTask:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import http.server
 import io
 import logging
 import os
@@ -45,6 +44,7 @@ from reports.workflow import stale_versions, version_parse, version_upload
 from search.indexing import reindex_all
 from search.models import IndexOutbox, SearchEntry
 from tests.factories import BuildingFactory, BureauUserFactory, FirmMemberFactory, qualified_firm
+from tests.reliability.fakes import FailingSearchService
 from tests.search import stub_backend
 from tests.search.helpers import make_report
 
@@ -58,47 +58,6 @@ def _fresh_breaker():
     stub_backend.StubSearchBackend.documents = {}
     yield
     cache.clear()
-
-
-class FakeSearchService:
-    """An HTTP server on 127.0.0.1 that fails every request: status 500, or a long sleep."""
-
-    def __init__(self, mode: str) -> None:
-        self.mode = mode
-        self.hits = 0
-        service = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def _answer(self) -> None:
-                service.hits += 1
-                if service.mode == "sleep":
-                    time.sleep(3)
-                body = b'{"error": "injected failure"}'
-                with contextlib.suppress(OSError):
-                    self.send_response(500)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("X-Elastic-Product", "Elasticsearch")
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-
-            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _answer
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> FakeSearchService:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 def es_at(url: str, timeout: float = 5):
@@ -118,7 +77,7 @@ def test_case_37_search_down_on_write_the_review_succeeds_and_the_outbox_drains_
     # (test_an_elasticsearch_outage_leaves_the_outbox_pending_and_the_save_succeeds).
     version = make_report(state="submitted", inspection="墙体出现斜裂缝。")
     client.force_login(personas.city_bureau)
-    with FakeSearchService("500") as service, es_at(service.url):
+    with FailingSearchService() as service, es_at(service.url):
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(
                 reverse("report_review", args=[version.pk]), {"decision": "accept"}
@@ -160,8 +119,10 @@ def test_case_37_task_assignment_does_not_depend_on_search(client, personas):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("mode", ["500", "sleep"])
-def test_case_38_search_page_while_the_service_fails_shows_database_results(client, personas, mode):
+@pytest.mark.parametrize("delay", [0.0, 3.0], ids=["500", "sleep"])
+def test_case_38_search_page_while_the_service_fails_shows_database_results(
+    client, personas, delay
+):
     from search.indexing import sync_reports
 
     accepted = make_report(inspection="墙体出现斜裂缝。")
@@ -169,7 +130,7 @@ def test_case_38_search_page_while_the_service_fails_shows_database_results(clie
     sync_reports([accepted.report_id, hidden.report_id])  # the database index is current
     client.force_login(personas.reviewer)
     url = reverse("search") + "?q=裂缝"
-    with FakeSearchService(mode) as service, es_at(service.url, timeout=0.5):
+    with FailingSearchService(delay) as service, es_at(service.url, timeout=0.5):
         first = client.get(url)
         hits_after_first = service.hits
         second = client.get(url)
@@ -183,7 +144,7 @@ def test_case_38_search_page_while_the_service_fails_shows_database_results(clie
         assert f"/reports/{hidden.pk}/" not in body
     assert hits_after_first >= 1
     cache.clear()  # the breaker closes after its pause: the service is tried again
-    with FakeSearchService("500") as service, es_at(service.url, timeout=0.5):
+    with FailingSearchService() as service, es_at(service.url, timeout=0.5):
         assert client.get(url).status_code == 200
         assert service.hits >= 1
 

@@ -28,13 +28,10 @@ Deployment checks (a web server and a process monitor show these, a test process
 
 from __future__ import annotations
 
-import http.server
 import io
 import os
 import subprocess
 import sys
-import threading
-import time
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,7 +40,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client, override_settings
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
@@ -72,6 +69,7 @@ from reports.models import (
 from reports.workflow import version_upload
 from tests.factories import BuildingFactory, BureauUserFactory, FirmMemberFactory, qualified_firm
 from tests.reliability import hostile as h
+from tests.reliability.fakes import FailingSearchService, race
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -106,29 +104,6 @@ def _fresh_cache():
 def needs_postgres(db):
     if connection.vendor != "postgresql":
         pytest.skip("concurrent writers need PostgreSQL; this test runs in the PostgreSQL pass")
-
-
-def in_parallel(calls: list[Callable[[], Any]]) -> list[tuple[str, Any]]:
-    """Run the calls at once, each in its own thread and connection: [(outcome, value)]."""
-    results: list[tuple[str, Any]] = [("", None)] * len(calls)
-    start = threading.Barrier(len(calls))
-
-    def run(i: int) -> None:
-        try:
-            start.wait()
-            results[i] = ("ok", calls[i]())
-        except BaseException as e:  # noqa: BLE001 - the test inspects it
-            results[i] = ("error", e)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
-    assert all(not t.is_alive() for t in threads), "a thread hung (deadlock?)"
-    return results
 
 
 def stored(folder: str) -> list[str]:
@@ -207,7 +182,7 @@ def test_case_45_concurrent_uploads_are_each_stored_once_with_one_parse_job(
         return post
 
     with override_settings(**DB_TASKS):
-        results = in_parallel([uploader(i) for i in range(len(pairs))])
+        results = race(*(uploader(i) for i in range(len(pairs))))
 
     assert [kind for kind, _ in results] == ["ok"] * len(pairs), results
     responses = [r for _, r in results]
@@ -278,7 +253,7 @@ def test_case_46_four_claimers_drain_three_county_queues_exactly_once(needs_post
 
         return run
 
-    results = in_parallel([drain(m) for m in members])
+    results = race(*(drain(m) for m in members))
 
     assert [kind for kind, _ in results] == ["ok"] * claimers, results  # no deadlock surfaced
     claimed = [pk for _, batch in results for pk in batch]
@@ -398,56 +373,13 @@ def test_case_47_two_workers_drain_thirty_parse_jobs_with_hostile_files(needs_po
 # ---------------------------------------------------------------- case 48
 
 
-class SlowSearchService:
-    """An Elasticsearch stand-in on 127.0.0.1 that answers each request after `delay` s."""
-
-    def __init__(self, delay: float) -> None:
-        self.hits = 0
-        self.lock = threading.Lock()
-        service = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def _answer(self) -> None:
-                with service.lock:
-                    service.hits += 1
-                time.sleep(delay)
-                body = b'{"error": "too late"}'
-                try:
-                    self.send_response(500)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("X-Elastic-Product", "Elasticsearch")
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                except OSError:
-                    pass  # the client gave up first, as it should
-
-            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _answer
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> SlowSearchService:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
 def searches(user: User, n: int, url: str) -> list[tuple[str, Any]]:
     def one() -> Any:
         client = Client()
         client.force_login(user)
         return client.get(url)
 
-    return in_parallel([one] * n)
+    return race(*[one] * n)
 
 
 def _search_world():
@@ -479,7 +411,7 @@ def test_case_48_concurrent_searches_with_a_slow_service_fall_back_to_the_databa
     url = reverse("search") + "?q=裂缝"
     degraded = "检索服务暂时不可用，以下为数据库检索结果"
     with (
-        SlowSearchService(delay=2.0) as service,
+        FailingSearchService(delay=2.0) as service,
         override_settings(
             SEARCH_BACKEND="elasticsearch",
             ELASTICSEARCH_URL=service.url,
