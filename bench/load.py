@@ -54,9 +54,8 @@ import time  # noqa: E402
 from collections import Counter  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 
+from bench._fixtures import COUNTY, claim_fixture, credit_code, qualify  # noqa: E402
 from bench._setup import ROOT, django_setup  # noqa: E402
-
-COUNTY = "140802"
 
 
 @dataclass
@@ -126,67 +125,6 @@ def clean() -> None:
     Building.objects.filter(building_no__regex=r"^(LOAD|BENCH)-").delete()
 
 
-def prepare_claims(tasks: int, claimers: int) -> list[str]:
-    """T open tasks in one county and M firms serving it, one member each (as bench/queue.py
-    builds them, without its deletes, which the append-only audit tables refuse)."""
-
-    from buildings.models import Building, County
-    from institutions.models import AppraisalFirm
-    from portal.models import User
-    from portal.roles import Role
-    from reports.assignments import tasks_create_bulk
-
-    county = County.objects.get(code=COUNTY)
-    Building.objects.bulk_create(
-        (
-            Building(
-                building_no=f"BENCH-{i:06d}",
-                county=county,
-                address=f"基准测试地址{i}",
-                structure_type="砖混结构",
-                floors=1 + i % 5,
-                initial_judgement=["初判存疑", "存在严重安全隐患", "存在一定安全隐患"][i % 3],
-                is_business=i % 3 == 0,
-                alteration=["否", "加建"][i % 2],
-            )
-            for i in range(tasks)
-        ),
-        batch_size=2000,
-    )
-    tasks_create_bulk(
-        buildings=Building.objects.filter(building_no__startswith="BENCH-"), actor=None
-    )
-    names = []
-    for i in range(claimers):
-        firm, _ = AppraisalFirm.objects.get_or_create(
-            name=f"基准测试机构{i}", defaults={"credit_code": _code(i)}
-        )
-        AppraisalFirm.objects.filter(pk=firm.pk).update(max_open_tasks=tasks)
-        firm.counties.add(county)
-        _qualify(firm, f"BENCH-{i}")
-        User.objects.get_or_create(username=f"bench{i}", defaults={"role": Role.FIRM, "firm": firm})
-        names.append(f"bench{i}")
-    return names
-
-
-def _qualify(firm, certificate_no: str) -> None:
-    import datetime as dt
-
-    from institutions.models import Qualification
-
-    Qualification.objects.get_or_create(
-        kind="testing",
-        certificate_no=certificate_no,
-        defaults={
-            "firm": firm,
-            "issuer": "bench",
-            "valid_from": dt.date(2020, 1, 1),
-            "valid_to": dt.date(2099, 1, 1),
-            "scopes": ["主体结构"],
-        },
-    )
-
-
 def prepare_uploads(n: int, firms: int, photos: int, hostile_share: float) -> list[Upload]:
 
     from django.conf import settings
@@ -203,11 +141,11 @@ def prepare_uploads(n: int, firms: int, photos: int, hostile_share: float) -> li
     members = []
     for i in range(firms):
         firm, _ = AppraisalFirm.objects.get_or_create(
-            name=f"负载测试鉴定机构{i}", defaults={"credit_code": _code(50_000 + i)}
+            name=f"负载测试鉴定机构{i}", defaults={"credit_code": credit_code(50_000 + i)}
         )
         AppraisalFirm.objects.filter(pk=firm.pk).update(max_open_tasks=n)
         firm.counties.add(county)
-        _qualify(firm, f"LOAD-{i}")
+        qualify(firm, f"LOAD-{i}")
         member, _ = User.objects.get_or_create(
             username=f"load_up{i}", defaults={"role": Role.FIRM, "firm": firm}
         )
@@ -245,13 +183,6 @@ def prepare_uploads(n: int, firms: int, photos: int, hostile_share: float) -> li
             )
         )
     return uploads
-
-
-def _code(i: int) -> str:
-    from institutions.credit_code import check_character
-
-    body = f"91140802MA0B{i:05d}"
-    return body + check_character(body)
 
 
 # ---------------------------------------------------------------- running
@@ -492,7 +423,7 @@ def main() -> None:
     )
     began = time.perf_counter()
     clean()
-    claimers = prepare_claims(args.tasks, args.claimers)
+    claimers = claim_fixture(args.tasks, args.claimers)
     uploads = prepare_uploads(args.uploads, args.firms, args.photos, args.hostile)
     print(f"set-up: {time.perf_counter() - began:.1f} s (not measured below)")
     workers = start_workers(args.workers, log_dir)

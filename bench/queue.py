@@ -23,6 +23,7 @@ import multiprocessing as mp  # noqa: E402
 import time  # noqa: E402
 from collections import Counter  # noqa: E402
 
+from bench._fixtures import JUDGEMENTS, claim_fixture  # noqa: E402
 from bench._setup import django_setup  # noqa: E402
 
 
@@ -43,73 +44,16 @@ def claimer(username: str, out: mp.Queue, start: mp.Event) -> None:
 
 
 def prepare(tasks: int, claimers: int) -> list[str]:
-    import datetime as dt
-
     from django.db import connection
 
-    from buildings.models import Building, County
-    from institutions.models import AppraisalFirm, Qualification
-    from portal.models import User
-    from portal.roles import Role
-    from reports.assignments import tasks_create_bulk
+    from buildings.models import Building
 
     # Audit rows are append-only (a trigger refuses DELETE); TRUNCATE is the bench's reset.
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE reports_tasktransition, reports_appraisaltask CASCADE")
     Building.objects.filter(building_no__startswith="BENCH-").delete()
-    county = County.objects.get(code="140802")
-    Building.objects.bulk_create(
-        (
-            Building(
-                building_no=f"BENCH-{i:06d}",
-                county=county,
-                address=f"基准测试地址{i}",
-                structure_type="砖混结构",
-                floors=1 + i % 5,
-                initial_judgement=[
-                    "初判存疑",
-                    "存在严重安全隐患",
-                    "存在一定安全隐患",
-                    "未发现安全隐患",
-                ][i % 4],
-                is_business=i % 3 == 0,
-                alteration=["否", "加建"][i % 2],
-            )
-            for i in range(tasks)
-        ),
-        batch_size=2000,
-    )
-    tasks_create_bulk(
-        buildings=Building.objects.filter(building_no__startswith="BENCH-"), actor=None
-    )
-    names = []
-    for i in range(claimers):
-        firm, _ = AppraisalFirm.objects.get_or_create(
-            name=f"基准测试机构{i}", defaults={"credit_code": _code(i), "max_open_tasks": tasks}
-        )
-        AppraisalFirm.objects.filter(pk=firm.pk).update(max_open_tasks=tasks)
-        firm.counties.add(county)
-        Qualification.objects.get_or_create(
-            kind="testing",
-            certificate_no=f"BENCH-{i}",
-            defaults={
-                "firm": firm,
-                "issuer": "bench",
-                "valid_from": dt.date(2020, 1, 1),
-                "valid_to": dt.date(2099, 1, 1),
-                "scopes": ["主体结构"],
-            },
-        )
-        User.objects.get_or_create(username=f"bench{i}", defaults={"role": Role.FIRM, "firm": firm})
-        names.append(f"bench{i}")
-    return names
-
-
-def _code(i: int) -> str:
-    from institutions.credit_code import check_character
-
-    body = f"91140802MA0B{i:05d}"
-    return body + check_character(body)
+    # Every fourth building is judged safe: no task (the eligibility rule, as in a ledger).
+    return claim_fixture(tasks, claimers, (*JUDGEMENTS, "未发现安全隐患"))
 
 
 def run(tasks: int, n: int) -> tuple[float, int, int]:
