@@ -9,6 +9,7 @@ from buildings.models import (
     ProblemEvent,
     Referral,
 )
+from portal.admin import ReadOnlyAdmin
 
 
 @admin.register(County)
@@ -46,19 +47,6 @@ class BuildingCorrectionAdmin(admin.ModelAdmin):
 class LedgerImportAdmin(admin.ModelAdmin):
     list_display = ("file_name", "started_at", "imported", "updated", "rejected", "conflicts")
     readonly_fields = [f.name for f in LedgerImport._meta.fields]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Problems change only through buildings.problem_ledger / referrals, which audit them."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ProblemEventInline(admin.TabularInline):

@@ -10,6 +10,20 @@ from portal.models import (
 )
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows that change only through a service that audits them, or audit rows themselves
+    (append-only): viewable here, never added, changed or deleted."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(User)
 class PortalUserAdmin(UserAdmin):
     list_display = ("username", "name", "role", "firm", "county", "is_active", "last_login")

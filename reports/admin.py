@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from portal.admin import ReadOnlyAdmin
 from reports.models import AppraisalTask, ReportTransition, TaskTransition
 
 
@@ -35,28 +36,15 @@ class AppraisalTaskAdmin(admin.ModelAdmin):
         return False
 
 
-class AuditAdmin(admin.ModelAdmin):
-    """Audit rows (reports.models.audit.AppendOnly): viewable, never added, changed or deleted."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(TaskTransition)
-class TaskTransitionAdmin(AuditAdmin):
+class TaskTransitionAdmin(ReadOnlyAdmin):
     list_display = ("task", "from_state", "to_state", "firm", "actor", "reason", "at")
     list_filter = ("to_state",)
     list_select_related = ("task__building", "firm", "actor")
 
 
 @admin.register(ReportTransition)
-class ReportTransitionAdmin(AuditAdmin):
+class ReportTransitionAdmin(ReadOnlyAdmin):
     list_display = ("version", "from_state", "to_state", "actor", "comment", "at")
     list_filter = ("to_state",)
     list_select_related = ("version__report__task__building", "actor")
