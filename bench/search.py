@@ -240,7 +240,7 @@ def throughput(backend, n: int = 1000) -> tuple[float, float]:
 
 FACET_SQL = (
     "grade", "county_id", "structure_type", "floors_bucket", "year_bucket", "business_use",
-    "appraisal_type", "firm_id", "CAST(standards AS TEXT)", "date",
+    "appraisal_type", "firm_id", "year", "CAST(standards AS TEXT)",
 )  # fmt: skip
 
 
@@ -254,7 +254,7 @@ def bare_sql(backend, text: str) -> tuple[str, list]:
     from search.tokenize import query_terms
 
     terms = query_terms(text)
-    columns = "e.id, e.date, e.standards, " + ", ".join(f"e.{c}" for c in FACET_SQL[:8])
+    columns = "e.id, e.date, e.standards, " + ", ".join(f"e.{c}" for c in FACET_SQL[:9])
     if connection.vendor == "postgresql":
         tsquery, tsor = backend._tsquery(terms), backend._tsquery(terms, " | ")
         rank = "ts_rank(CAST('{0.1, 0.2, 0.4, 1.0}' AS float4[]), e.tsv_rank, CAST(%s AS tsquery))"
