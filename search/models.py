@@ -66,9 +66,9 @@ class SearchEntry(models.Model):
 
 
 class IndexState(models.Model):
-    """One row: a random token that every write to the database index replaces, in the
-    writing transaction. SQLite's facet columns in memory (search.backends.columns) are
-    reloaded when it differs from the token they were read at."""
+    """One row: a random token that every write to the database index replaces, first thing
+    in the writing transaction. The facet columns in memory (search.backends.columns) catch
+    up when it differs from the token they were read at."""
 
     token = models.CharField(max_length=32)
 

@@ -1,12 +1,12 @@
-"""SQLite's filtering, facet counting and ordering: the index's facet fields, column-wise in
-process memory.
+"""The database backend's filtering, facet counting and ordering: the index's facet fields,
+column-wise in process memory.
 
-SQLite has neither hash aggregation nor GROUPING SETS: counting ten facets over the 90,000
-matches of a common word with a GROUP BY each costs more than the rest of the search
-together, and joining those matches to their (wide) entry rows costs as much again. So, as
-Lucene keeps "doc values", the facet fields of every entry are held here; the engine returns
-only the match set (rowid and bm25), and filtering, counting and the top of the order run
-over lists in C loops (map, compress, Counter, heapq).
+Neither SQLite (no hash aggregation, no GROUPING SETS) nor PostgreSQL (hash tables filled
+row by row, plus the join to the wide entry rows) counts ten facets over the 90,000 matches
+of a common word fast: that was most of a search's time on both. So, as Lucene keeps "doc
+values", the facet fields of every entry are held here; the engine returns only the match
+set (ids and scores), and filtering, counting and the top of the order run over lists in C
+loops (map, compress, Counter, heapq).
 
 Facet values are held as three "combination" codes per entry (grade, structure and floors;
 year built, use and appraisal type; county, firm and report year: each a few hundred to a
@@ -16,8 +16,10 @@ is a set of allowed codes.
 Entries are never changed in place (the backend deletes and inserts), and every write stores
 a new random token in `search_indexstate`. When the token read with a query differs from the
 one the columns were read at, only the rows added since (ids above the highest held) are
-read, and the ids are listed only when rows went away. Ids grow (AUTOINCREMENT), except that
-a rollback or a flush lets SQLite give the same ids out again: so the highest id still there
+read, and the ids are listed only when rows went away. This relies on rows committing in id
+order, which the token's row lock gives on PostgreSQL (the writer takes it first) and the
+database lock on SQLite. Ids grow, except that a rollback or a flush lets SQLite give the
+same ids out again (and a flush resets PostgreSQL's sequences): so the highest id still there
 at or below the highest held must be a held row with the same `indexed_at`, else everything
 is read again. A full reload also happens when many rows went away.
 """
@@ -85,14 +87,14 @@ class Columns:
         top = max(self.position, default=0)
         cursor.execute(
             f"SELECT (SELECT COUNT(*) FROM {table}), (SELECT COUNT(*) FROM {table} WHERE id > %s), "  # noqa: S608 - constant identifiers
-            f"(SELECT id || ' ' || indexed_at FROM {table} WHERE id <= %s ORDER BY id DESC LIMIT 1)",
+            f"l.id, l.indexed_at FROM (SELECT 1) AS one LEFT JOIN (SELECT id, indexed_at FROM {table} "
+            "WHERE id <= %s ORDER BY id DESC LIMIT 1) AS l ON 1 = 1",
             [top, top],
         )
-        count, new, last = cursor.fetchone()
-        if last is not None:
-            pk, stamp = last.split(" ", 1)
-            at = self.position.get(int(pk))
-            if at is None or str(self.stamps[at]) != stamp:  # an id given out again
+        count, new, pk, stamp = cursor.fetchone()
+        if pk is not None:
+            at = self.position.get(pk)
+            if at is None or str(self.stamps[at]) != str(stamp):  # an id given out again
                 return Columns.load(cursor, table, token)
         removed: set[int] = set()
         if count != len(self.position) + new:

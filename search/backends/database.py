@@ -5,18 +5,16 @@ search.tokenize. The engine part differs by vendor, so `SearchBackend` picks the
 `connection.vendor` (as Wagtail's database backend does):
 
 * SQLite: an FTS5 table over the token columns (external content, kept by triggers);
-  ranking `bm25()` (weights 10 / 1) over the conclusion and the captions with the terms
-  OR-ed, as PostgreSQL ranks (matches only in the body or the facts rank by date).
+  ranking `bm25()` (weights 10 / 4 / 2 / 1) of the rows with a term in the conclusion or the
+  captions (matches only in the body or the facts rank by date).
 * PostgreSQL: a generated `tsv` column (`setweight(to_tsvector('simple', …))`, A–D) with a
   GIN index; ranking `ts_rank` over a small vector of the conclusion (1.0) and the
   captions (0.1) with the terms OR-ed.
 
-How a search runs differs too. PostgreSQL answers in one statement: the filtered match set
-as a materialised CTE, the page's rows with what a hit shows, and every facet count (GROUPING
-SETS, one pass). SQLite has no such aggregation, so its engine returns only the match set
-(rowid, bm25) and filtering, counting and ordering run over the facet fields held in memory
-(search.backends.columns). Snippets come from our own highlighter over the original text
-(search.highlight).
+A search runs the same way on both: the engine returns the match set only (entry ids, and
+scores when ranking); scope, filters, facet counts and the top of the order run over the
+facet fields held in memory (search.backends.columns); the page's rows are read by id.
+Snippets come from our own highlighter over the original text (search.highlight).
 """
 
 from __future__ import annotations
@@ -24,7 +22,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import compress, repeat
 from typing import TYPE_CHECKING, Any
@@ -33,15 +32,7 @@ from django.db import connection, transaction
 
 from search.backends.base import BaseSearchBackend
 from search.backends.columns import CACHE
-from search.documents import (
-    FIELD_FACETS,
-    GROUPS,
-    ID_FACETS,
-    FacetValue,
-    SearchHit,
-    SearchPage,
-    filter_values,
-)
+from search.documents import GROUPS, FacetValue, SearchHit, SearchPage
 from search.highlight import snippet
 from search.models import IndexState, SearchEntry, SearchStandard
 from search.tokenize import index_text, query_terms
@@ -54,17 +45,11 @@ if TYPE_CHECKING:
     from search.tokenize import Term
 
 ENTRY = SearchEntry._meta.db_table
-STANDARD = SearchStandard._meta.db_table
 STATE = IndexState._meta.db_table
 HIT_COLUMNS = (
     "report_id", "version_id", "report_no", "grade", "county", "firm", "date",
     "building_no", "address", "structure_type", "floors", *GROUPS,
 )  # fmt: skip
-# PostgreSQL: HIT_COLUMNS as the statements give them to search_tuned(), and their types.
-HIT_TYPES = {"report_id": "bigint", "version_id": "bigint", "date": "date", "floors": "integer"}
-DISPLAY = ", ".join(f"CAST(e.{c} AS {HIT_TYPES.get(c, 'text')})" for c in HIT_COLUMNS)
-HIT_ROW = ", ".join(f"{c} {HIT_TYPES.get(c, 'text')}" for c in HIT_COLUMNS)
-SEARCH_ROW = f"f text, v text, l text, s real, n bigint, {HIT_ROW}"
 SNIPPET_ORDER = ("conclusion", "body", "captions", "facts")
 MAX_FACET_VALUES = 50
 
@@ -113,7 +98,8 @@ class DatabaseSearchBackend(BaseSearchBackend):
         if not entries:
             return
         with transaction.atomic():
-            self.delete(e.report_id for e in entries)
+            self.changed()
+            self._delete([e.report_id for e in entries])
             created = SearchEntry.objects.bulk_create(entries, batch_size=500)
             rows = [
                 SearchStandard(entry_id=e.pk, code=code)
@@ -121,22 +107,25 @@ class DatabaseSearchBackend(BaseSearchBackend):
                 for code in standards.get(e.report_id, ())
             ]
             SearchStandard.objects.bulk_create(rows, batch_size=2000)
-            self.changed()
 
     def delete(self, report_ids: Iterable[int]) -> None:
         ids = list(report_ids)
         if ids:
-            SearchStandard.objects.filter(entry__report_id__in=ids).delete()
-            SearchEntry.objects.filter(report_id__in=ids).delete()
-            self.changed()
+            with transaction.atomic():
+                self.changed()
+                self._delete(ids)
+
+    def _delete(self, report_ids: list[int]) -> None:
+        SearchStandard.objects.filter(entry__report_id__in=report_ids).delete()
+        SearchEntry.objects.filter(report_id__in=report_ids).delete()
 
     def rebuild(self, documents: Iterable[ReportDocument]) -> int:
         # One transaction: readers see the old index until the new one is complete.
         n = 0
         with transaction.atomic():
+            self.changed()
             SearchStandard.objects.all().delete()
             SearchEntry.objects.all().delete()
-            self.changed()
             batch: list[ReportDocument] = []
             for doc in documents:
                 batch.append(doc)
@@ -149,42 +138,115 @@ class DatabaseSearchBackend(BaseSearchBackend):
         return n
 
     def changed(self) -> None:
-        """Mark the index as changed, in the writing transaction (SQLite reloads its columns)."""
+        """Store a new token for the index (search.backends.columns), first thing in every
+        writing transaction: the row lock it takes on PostgreSQL (SQLite locks the whole
+        database anyway) makes index writers take entry ids in the order they commit, so a
+        reader never sees a row commit below ids it has already seen."""
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {STATE} (id, token) VALUES (1, %s) "  # noqa: S608 - constant identifiers
+                "ON CONFLICT (id) DO UPDATE SET token = excluded.token",
+                [secrets.token_hex(16)],
+            )
 
     def count(self) -> int:
         return SearchEntry.objects.count()
 
     # -------------------------------------------------------------------- reading
+    # The engine finds the matches (entry ids, with scores when ranking); scope, filters,
+    # facet counts and the top of the order run over the facet columns held in memory
+    # (search.backends.columns): neither engine counts ten facets over 90,000 matches fast,
+    # and both would have to join the matches to their wide rows to do it.
+
+    def reading(self) -> AbstractContextManager[Any]:
+        """A cursor for one search."""
+        return connection.cursor()
+
+    def matched(self, cursor: Any, match: Match | None) -> tuple[str | None, Any, Any]:
+        """(index token, ids of the entries matching, their raw scores — lower is better — or
+        None when not ranking), the token read at the same state of the index as the ids.
+        `match` None: the token only (every entry matches)."""
+        raise NotImplementedError
+
+    def _selected(
+        self, cursor: Any, query: SearchQuery, match: Match | None
+    ) -> tuple[Columns, list[int], list[float] | None]:
+        """The columns and the positions of the entries matching within the query's scope and
+        filters, with their scores when ranking."""
+        token, ids, scores = self.matched(cursor, match)
+        cols = CACHE.get(connection.settings_dict["NAME"], token, cursor, ENTRY)
+        if ids is None:
+            positions, scores = cols.live(), None
+        else:
+            positions = list(map(cols.position.get, ids))
+            if None in positions:
+                # Gone from the columns, which were brought up to a later state than the
+                # matches (PostgreSQL reads them in a separate statement): gone from the index.
+                keep = [p is not None for p in positions]
+                positions = list(compress(positions, keep))
+                scores = list(compress(scores, keep)) if scores is not None else None
+        cols.keep(query, positions, scores or [])
+        return cols, positions, scores
+
+    @staticmethod
+    def _sort(query: SearchQuery, ranked: bool) -> str:
+        if query.sort in ("oldest", "newest"):
+            return query.sort
+        return "relevance" if ranked else "newest"
+
+    def search(self, query: SearchQuery) -> SearchPage:
+        terms = query_terms(query.text)
+        sort = self._sort(query, bool(terms))
+        with self.reading() as cursor:
+            cols, positions, scores = self._selected(
+                cursor, query, Match.every(terms, sort == "relevance")
+            )
+            rows = [("_total", "", "", len(positions)), *cols.counts(positions, query.facets)]
+            top = cols.top(positions, scores, sort, query.offset + query.limit)
+            page = [(cols.ids[p], score) for p, score in top[query.offset :]]
+            display = display_rows(cursor, [pk for pk, _ in page])
+        hits = self.make_hits(((score, display.get(pk)) for pk, score in page), terms)
+        total, facets = facet_values(rows, query.facets)
+        return SearchPage(hits=hits, total=total, facets=facets)
+
+    def ids(self, query: SearchQuery, limit: int) -> list[int]:
+        terms = query_terms(query.text)
+        sort = self._sort(query, bool(terms))
+        with self.reading() as cursor:
+            cols, positions, scores = self._selected(
+                cursor, query, Match.every(terms, sort == "relevance")
+            )
+            top = cols.top(positions, scores, sort, limit)
+            return [cols.report_ids[p] for p, _ in top]
 
     def similar(self, report_id: int, query: SearchQuery) -> SearchPage:
         """Reports of the same structure type whose conclusion and inspection text share the
-        most distinctive words with this one's (an OR of its longer jieba words)."""
+        most distinctive words with this one's (any of its longer jieba words), best first."""
         entry = SearchEntry.objects.filter(report_id=report_id).first()
         if entry is None:
             return SearchPage(hits=[], total=0)
         words = similar_words(entry)
         if not words:
             return SearchPage(hits=[], total=0)
-        filters = {**query.filters, "structure_type": (entry.structure_type,)}
-        q = type(query)(
+        query = replace(
+            query,
             text="",
-            filters=filters,
-            scope=query.scope,
+            filters={**query.filters, "structure_type": (entry.structure_type,)},
             facets=(),
-            sort="relevance",
-            limit=query.limit,
         )
-        hits = self.search_any(q, words, exclude_report=report_id)
+        with self.reading() as cursor:
+            cols, positions, scores = self._selected(cursor, query, Match.any(words))
+            others = [cols.report_ids[p] != report_id for p in positions]
+            positions = list(compress(positions, others))
+            scores = list(compress(scores or (), others))
+            top = cols.top(positions, scores, "relevance", query.limit)
+            page = [(cols.ids[p], score) for p, score in top]
+            display = display_rows(cursor, [pk for pk, _ in page])
+        hits = self.make_hits(((s, display.get(pk)) for pk, s in page), [], ("conclusion",))
         return SearchPage(hits=hits, total=len(hits))
 
-    def search_any(
-        self, query: SearchQuery, words: list[str], exclude_report: int
-    ) -> list[SearchHit]:
-        """The best hits matching any of `words`, within the query's scope and filters."""
-        raise NotImplementedError
-
     def score_value(self, raw: Any) -> float:
-        return float(raw or 0)
+        return -float(raw or 0)
 
     def make_hits(
         self,
@@ -213,6 +275,27 @@ class DatabaseSearchBackend(BaseSearchBackend):
             for raw_score, r in page
             if r is not None
         ]
+
+
+@dataclass(frozen=True)
+class Match:
+    """What the engine is asked: entries with every token (`any_of`: with any), and whether
+    to rank them. Tokens are (text, prefix)."""
+
+    tokens: tuple[tuple[str, bool], ...]
+    any_of: bool = False
+    ranked: bool = False
+
+    @classmethod
+    def every(cls, terms: list[Term], ranked: bool) -> Match | None:
+        """Every term's tokens; None (no condition) without terms."""
+        if not terms:
+            return None
+        return cls(tuple((t, term.prefix) for term in terms for t in term.tokens), ranked=ranked)
+
+    @classmethod
+    def any(cls, words: list[str]) -> Match:
+        return cls(tuple((w, False) for w in words), any_of=True, ranked=True)
 
 
 def display_rows(cursor: Any, entry_ids: list[int]) -> dict[int, dict[str, Any]]:
@@ -285,126 +368,54 @@ def _as_date(value: Any) -> dt.date | None:
 RANKED_COLUMNS = "tok_conclusion tok_captions"
 
 
-def _fts_string(token: str) -> str:
-    return '"' + token.replace('"', '""') + '"'
-
-
 class SQLiteSearchBackend(DatabaseSearchBackend):
-    """FTS5 finds the matches (rowids only) and ranks those with a term in the conclusion or
-    the captions (bm25, which costs most per row); scope, filters, facets and the order run
-    over the facet columns in memory (search.backends.columns), read at one snapshot."""
+    """FTS5 finds the matches (rowids) and ranks those with a term in the conclusion or the
+    captions (bm25, which costs most per row, so only there), in one read transaction with
+    the token."""
 
     rank = "bm25(search_fts, 10.0, 4.0, 2.0, 1.0)"  # lower is better
 
-    def changed(self) -> None:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {STATE} (id, token) VALUES (1, %s) "  # noqa: S608 - constant identifiers
-                "ON CONFLICT (id) DO UPDATE SET token = excluded.token",
-                [secrets.token_hex(16)],
-            )
-
     @contextmanager
-    def snapshot(self) -> Iterator[tuple[Any, Columns]]:
-        """A cursor and the columns, both of one state of the index (a read transaction)."""
+    def reading(self) -> Iterator[Any]:
+        # One read transaction: the token and the matches are of one state of the index.
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(f"SELECT token FROM {STATE} WHERE id = 1")  # noqa: S608 - constant identifiers
-            row = cursor.fetchone()
-            token = row[0] if row else None
-            yield cursor, CACHE.get(connection.settings_dict["NAME"], token, cursor, ENTRY)
+            yield cursor
 
-    def _selected(
-        self,
-        cursor: Any,
-        cols: Columns,
-        query: SearchQuery,
-        match: str | None,
-        rank: str | None = None,
-    ) -> tuple[list[int], list[float] | None]:
-        """Positions of the entries matching `match` (all when None) within the query's scope
-        and filters, with raw scores when `rank` is given: bm25 of the rows matching `rank`,
-        0 (last) for the others."""
+    def matched(self, cursor: Any, match: Match | None) -> tuple[str | None, Any, Any]:
+        cursor.execute(f"SELECT token FROM {STATE} WHERE id = 1")  # noqa: S608 - constant identifiers
+        row = cursor.fetchone()
+        token = row[0] if row else None
         if match is None:
-            positions, scores = cols.live(), None
-        else:
-            cursor.execute("SELECT rowid FROM search_fts WHERE search_fts MATCH %s", [match])
-            ids = [row[0] for row in cursor.fetchall()]
-            scores = None
-            if rank is not None:
-                cursor.execute(
-                    f"SELECT rowid, {self.rank} FROM search_fts WHERE search_fts MATCH %s",  # noqa: S608 - constant expression
-                    [rank],
-                )
-                ranked = dict(cursor.fetchall())
-                scores = list(map(ranked.get, ids, repeat(0.0)))
-            positions = list(map(cols.position.get, ids))
-            if None in positions:  # not in the snapshot's columns: cannot happen, but be safe
-                keep = [p is not None for p in positions]
-                positions = list(compress(positions, keep))
-                scores = list(compress(scores, keep)) if scores is not None else None
-        cols.keep(query, positions, scores or [])
-        return positions, scores
+            return token, None, None
+        every, rank = self.fts_queries(match)
+        cursor.execute("SELECT rowid FROM search_fts WHERE search_fts MATCH %s", [every])
+        ids = [row[0] for row in cursor.fetchall()]
+        if rank is None:
+            return token, ids, None
+        cursor.execute(
+            f"SELECT rowid, {self.rank} FROM search_fts WHERE search_fts MATCH %s",  # noqa: S608 - constant expression
+            [rank],
+        )
+        ranked = dict(cursor.fetchall())
+        return token, ids, list(map(ranked.get, ids, repeat(0.0)))
 
     @staticmethod
-    def _sort(query: SearchQuery, ranked: bool) -> str:
-        if query.sort in ("oldest", "newest"):
-            return query.sort
-        return "relevance" if ranked else "newest"
-
-    def search(self, query: SearchQuery) -> SearchPage:
-        terms = query_terms(query.text)
-        with self.snapshot() as (cursor, cols):
-            sort = self._sort(query, bool(terms))
-            positions, scores = self._selected(cursor, cols, query, *self._matches(terms, sort))
-            rows = [("_total", "", "", len(positions)), *cols.counts(positions, query.facets)]
-            top = cols.top(positions, scores, sort, query.offset + query.limit)
-            page = [(cols.ids[p], score) for p, score in top[query.offset :]]
-            display = display_rows(cursor, [pk for pk, _ in page])
-        hits = self.make_hits(((score, display.get(pk)) for pk, score in page), terms)
-        total, facets = facet_values(rows, query.facets)
-        return SearchPage(hits=hits, total=total, facets=facets)
-
-    def ids(self, query: SearchQuery, limit: int) -> list[int]:
-        terms = query_terms(query.text)
-        with self.snapshot() as (cursor, cols):
-            sort = self._sort(query, bool(terms))
-            positions, scores = self._selected(cursor, cols, query, *self._matches(terms, sort))
-            top = cols.top(positions, scores, sort, limit)
-            return [cols.report_ids[p] for p, _ in top]
-
-    def search_any(
-        self, query: SearchQuery, words: list[str], exclude_report: int
-    ) -> list[SearchHit]:
-        with self.snapshot() as (cursor, cols):
-            any_word = " OR ".join(_fts_string(w) for w in words)
-            positions, scores = self._selected(cursor, cols, query, any_word, any_word)
-            others = [cols.report_ids[p] != exclude_report for p in positions]
-            positions = [p for p, keep in zip(positions, others, strict=True) if keep]
-            scores = [s for s, keep in zip(scores or (), others, strict=True) if keep]
-            top = cols.top(positions, scores, "relevance", query.limit)
-            page = [(cols.ids[p], score) for p, score in top]
-            display = display_rows(cursor, [pk for pk, _ in page])
-        return self.make_hits(((s, display.get(pk)) for pk, s in page), [], ("conclusion",))
-
-    def _matches(self, terms: list[Term], sort: str) -> tuple[str | None, str | None]:
-        """(FTS5 query of the rows matching every term, of those to rank: the ones with a term
-        in the conclusion or the captions — None when not ranking)."""
-        if not terms:
-            return None, None
+    def fts_queries(match: Match) -> tuple[str, str | None]:
+        """(FTS5 query of the matching rows, of those to rank: the ones with a token in the
+        conclusion or the captions — None when not ranking)."""
         tokens = [
-            _fts_string(t) + ("*" if term.prefix else "") for term in terms for t in term.tokens
+            '"' + t.replace('"', '""') + '"' + ("*" if prefix else "") for t, prefix in match.tokens
         ]
-        every = " AND ".join(tokens)
-        ranked = f"{{{RANKED_COLUMNS}}} : ({' OR '.join(tokens)})"
-        return every, (f"({every}) AND ({ranked})" if sort == "relevance" else None)
-
-    def score_value(self, raw: Any) -> float:
-        return -float(raw or 0)
+        every = (" OR " if match.any_of else " AND ").join(tokens)
+        if not match.ranked:
+            return every, None
+        return every, f"({every}) AND ({{{RANKED_COLUMNS}}} : ({' OR '.join(tokens)}))"
 
 
 class PostgresSearchBackend(DatabaseSearchBackend):
-    """One statement per search: the filtered match set, materialised narrow (id, score and
-    the facet columns), gives the page's rows with what a hit shows and every facet count."""
+    """A GIN index over a generated tsvector finds the matches; ts_rank over a small vector
+    of the conclusion and captions ranks them. Token, ids and scores come back in one
+    statement (one snapshot), as two arrays."""
 
     # Weights of D, C, B, A: captions, body, facts, conclusion.
     weights = "CAST('{0.1, 0.2, 0.4, 1.0}' AS float4[])"
@@ -412,138 +423,33 @@ class PostgresSearchBackend(DatabaseSearchBackend):
     # so a partial match there still counts; see the migration for why not the full vector.
     rank = f"ts_rank({weights}, e.tsv_rank, q.qor)"
 
-    @staticmethod
-    def _tsquery(terms: list[Term], op: str = " & ") -> str:
-        parts = []
-        for term in terms:
-            for token in term.tokens:
-                parts.append("'" + token.replace("'", "''") + "'" + (":*" if term.prefix else ""))
-        return op.join(parts)
-
-    def where(self, query: SearchQuery) -> tuple[list[str], list[Any]]:
-        """SQL conditions of the query's scope, filters and dates (as Columns.keep on SQLite)."""
-        clauses: list[str] = []
-        params: list[Any] = []
-        for name, value in query.scope.items():
-            clauses.append(f"e.{FIELD_FACETS[name]} = %s")
-            params.append(int(value))
-        for name, values in filter_values(query).items():
-            marks = ", ".join(["%s"] * len(values))
-            if name == "standard":
-                clauses.append(f"e.id IN (SELECT entry_id FROM {STANDARD} WHERE code IN ({marks}))")  # noqa: S608 - constant identifiers; values are parameters
-            else:
-                clauses.append(f"e.{FIELD_FACETS[name]} IN ({marks})")
-            params += values
-        if query.date_from:
-            clauses.append("e.date >= %s")
-            params.append(query.date_from)
-        if query.date_to:
-            clauses.append("e.date <= %s")
-            params.append(query.date_to)
-        return clauses, params
-
-    def base(self, query: SearchQuery, terms: list[Term]) -> tuple[str, str, list[Any]]:
-        """("FROM … WHERE …", score expression, params) of the filtered match set."""
-        clauses, params = self.where(query)
-        if not terms:
-            where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
-            return f"FROM {ENTRY} e{where}", "0", params
-        source = (
-            f"{ENTRY} e CROSS JOIN (SELECT CAST(%s AS tsquery) AS q, CAST(%s AS tsquery) AS qor) q"
+    def matched(self, cursor: Any, match: Match | None) -> tuple[str | None, Any, Any]:
+        token = f"(SELECT CAST(token AS text) FROM {STATE} WHERE id = 1)"  # noqa: S608 - constant identifiers
+        if match is None:
+            cursor.execute(f"SELECT {token}")
+            return cursor.fetchone()[0], None, None
+        # Only rows with a term in the ranked groups are ranked (ts_rank costs most per row;
+        # it is 0 for the others anyway), as on SQLite.
+        ranked = f"array_agg(CASE WHEN e.tsv_rank @@ q.qor THEN -{self.rank} ELSE 0 END)"
+        scores = ranked if match.ranked else "CAST(NULL AS real[])"
+        sql = (
+            f"SELECT {token}, array_agg(e.id), {scores} "  # noqa: S608 - constant identifiers; values are parameters
+            f"FROM {ENTRY} e CROSS JOIN (SELECT CAST(%s AS tsquery) AS q, CAST(%s AS tsquery) AS qor) q "
+            "WHERE e.tsv @@ q.q"
         )
-        where = " WHERE " + " AND ".join(["e.tsv @@ q.q", *clauses])
-        return (
-            f"FROM {source}{where}",
-            self.rank,
-            [self._tsquery(terms), self._tsquery(terms, " | "), *params],
+        ((token_value, ids, ranks),) = self.tuned(
+            sql, list(self.tsqueries(match)), "token text, ids bigint[], scores real[]"
         )
+        return token_value, ids or [], (ranks or []) if match.ranked else None
 
     @staticmethod
-    def order(query: SearchQuery, ranked: bool) -> str:
-        if query.sort == "oldest":
-            return "e.date ASC, e.id ASC"
-        if query.sort == "newest" or not ranked:
-            return "e.date DESC, e.id DESC"
-        return "score DESC, e.date DESC, e.id DESC"
-
-    def search(self, query: SearchQuery) -> SearchPage:
-        terms = query_terms(query.text)
-        sql, params = self.search_sql(query, terms)
-        rows = self.tuned(sql, params, SEARCH_ROW)
-        page = sorted((r for r in rows if r[0] == "_hit"), key=lambda r: r[4])
-        hits = self.make_hits(
-            ((r[3], dict(zip(HIT_COLUMNS, r[5:], strict=True))) for r in page), terms
-        )
-        total, facets = facet_values(
-            ((f, v, label, n) for f, v, label, _s, n, *_ in rows if f != "_hit"), query.facets
-        )
-        return SearchPage(hits=hits, total=total, facets=facets)
-
-    def search_sql(self, query: SearchQuery, terms: list[Term]) -> tuple[str, list[Any]]:
-        """Rows (f, v, label, score, n, *HIT_COLUMNS): '_hit' rows of the page (n: position)
-        with what a hit shows, then '_total' and the facet rows (n: count), all over one
-        materialised match set `m` that holds only what ordering and facets need."""
-        base, score, params = self.base(query, terms)
-        columns = ", ".join(
-            ["e.id", "e.date", "e.standards"] + [f"e.{c}" for c in FIELD_FACETS.values()]
-        )
-        order = self.order(query, bool(terms)).replace("e.", "")
-        display = DISPLAY
-        blanks = ", ".join(["NULL"] * len(HIT_COLUMNS))
-        sql = (
-            f"WITH m AS MATERIALIZED (SELECT {columns}, CAST({score} AS real) AS score {base}), "  # noqa: S608 - constant identifiers; values are parameters
-            "page AS (SELECT id, score, row_number() OVER () AS n "
-            f"FROM (SELECT id, score FROM m ORDER BY {order} LIMIT %s OFFSET %s) p) "
-            f"SELECT '_hit', CAST(page.id AS TEXT), '', page.score, page.n, {display} "
-            f"FROM page JOIN {ENTRY} e ON e.id = page.id "
-            f"UNION ALL SELECT f.*, {blanks} FROM ({self.facets_sql(query.facets)}) f"
-        )
-        return sql, [*params, query.limit, query.offset]
-
-    def facets_sql(self, facets: Iterable[str]) -> str:
-        """Rows (f, v, label, 0, count): '_total' and every facet, in one pass over `m`
-        (GROUPING SETS: one hash table per facet, filled from the same scan). A 'standard'
-        row carries a report's whole (sorted) list of codes, to be split (cheaper than
-        unnesting every row's list, as most reports cite one of a few sets), a 'year' row a
-        year. County and firm names are looked up for the values found
-        (an index probe each) rather than carried through the match set."""
-        sets, names, values = ["()"], [], []
-        for name in facets:
-            if name in FIELD_FACETS:
-                expr = FIELD_FACETS[name]
-            elif name == "standard":
-                expr = "CAST(standards AS TEXT)"
-            else:
-                continue
-            sets.append(f"({expr})")
-            names.append(f"WHEN GROUPING({expr}) = 0 THEN '{name}'")
-            values.append(f"WHEN GROUPING({expr}) = 0 THEN CAST({expr} AS TEXT)")
-
-        def case(whens: list[str], default: str) -> str:
-            return f"CASE {' '.join(whens)} ELSE {default} END" if whens else default
-
-        label = " ".join(
-            f"WHEN '{name}' THEN (SELECT l.{name} FROM {ENTRY} l "  # noqa: S608 - constant identifiers
-            f"WHERE l.{FIELD_FACETS[name]} = CAST(g.v AS bigint) LIMIT 1)"
-            for name in ID_FACETS
-            if name in facets
-        )
-        facet, value = case(names, "'_total'"), case(values, "''")
-        grouped = (
-            f"SELECT {facet} AS f, {value} AS v, COUNT(*) AS n FROM m "  # noqa: S608 - constant identifiers
-            f"GROUP BY GROUPING SETS ({', '.join(sets)})"
-        )
-        label_sql = f"CAST(CASE g.f {label} ELSE '' END AS text)" if label else "''"
-        return f"SELECT g.f, g.v, {label_sql}, CAST(0 AS real), g.n FROM ({grouped}) g"  # noqa: S608 - constant identifiers
-
-    def ids(self, query: SearchQuery, limit: int) -> list[int]:
-        terms = query_terms(query.text)
-        base, score, params = self.base(query, terms)
-        sql = (
-            f"SELECT e.report_id, CAST({score} AS real) AS score {base} "
-            f"ORDER BY {self.order(query, bool(terms))} LIMIT %s"
-        )
-        return [row[0] for row in self.tuned(sql, [*params, limit], "report_id bigint, score real")]
+    def tsqueries(match: Match) -> tuple[str, str]:
+        """(tsquery of the matching rows, of the tokens OR-ed: what ranks)."""
+        parts = [
+            "'" + t.replace("'", "''") + "'" + (":*" if prefix else "")
+            for t, prefix in match.tokens
+        ]
+        return (" | " if match.any_of else " & ").join(parts), " | ".join(parts)
 
     def tuned(self, sql: str, params: list[Any], columns: str) -> list[tuple[Any, ...]]:
         """The rows of `sql` run with the planner settings a search needs, in one round trip:
@@ -560,23 +466,6 @@ class PostgresSearchBackend(DatabaseSearchBackend):
                 [statement, self.params.get("WORK_MEM") or "64MB"],
             )
             return cursor.fetchall()
-
-    def search_any(
-        self, query: SearchQuery, words: list[str], exclude_report: int
-    ) -> list[SearchHit]:
-        clauses, params = self.where(query)
-        sql = (
-            f"SELECT {DISPLAY}, ts_rank({self.weights}, e.tsv_rank, q.q) AS score "  # noqa: S608 - constant identifiers; values are parameters
-            f"FROM {ENTRY} e CROSS JOIN (SELECT CAST(%s AS tsquery) AS q) q "
-            f"WHERE {' AND '.join(['e.tsv @@ q.q', 'e.report_id <> %s', *clauses])} "
-            "ORDER BY score DESC LIMIT %s"
-        )
-        expr = " | ".join("'" + w.replace("'", "''") + "'" for w in words)
-        rows = self.tuned(
-            sql, [expr, exclude_report, *params, query.limit], f"{HIT_ROW}, score real"
-        )
-        page = ((row[-1], dict(zip(HIT_COLUMNS, row[:-1], strict=True))) for row in rows)
-        return self.make_hits(page, [], ("conclusion",))
 
 
 def SearchBackend(params: Mapping[str, Any]) -> DatabaseSearchBackend:

@@ -234,6 +234,16 @@ class BackendContract:
         assert [h.report_id for h in oldest.hits] == [indexed["ring"].report_id]
         assert newest.total == 6
 
+    def test_a_text_query_sorts_by_date_too(self, backend, indexed):
+        # 糟朽: the conclusion match would rank first; by date, the caption match is newer.
+        newest = self.search(backend, "糟朽", sort="newest")
+        oldest = self.search(backend, "糟朽", sort="oldest")
+        by_date = [indexed["caption_hit"].report_id, indexed["conclusion_hit"].report_id]
+        assert [h.report_id for h in newest.hits] == by_date
+        assert [h.report_id for h in oldest.hits] == by_date[::-1]
+        assert newest.total == 2 and {v.value for v in newest.facets["grade"]} == {"B", "C"}
+        assert backend.ids(SearchQuery(text="糟朽", sort="newest"), 10) == by_date
+
     def test_ids_lists_every_match_in_order(self, backend, indexed):
         assert backend.ids(SearchQuery(sort="newest"), 100)[:2] == [
             indexed["steel"].report_id,

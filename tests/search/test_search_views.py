@@ -116,12 +116,20 @@ def test_snippets_escape_report_text(client, personas):
 
 def test_query_count_does_not_grow_with_hits(client, personas):
     client.force_login(personas.reviewer)
+
+    def counted(n):
+        # The first search after an index change brings the facet columns up to date (a
+        # query or two whatever the number of rows added): counted apart.
+        client.get(reverse("search"), {"q": "裂缝"})
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("search"), {"q": "裂缝"})
+        assert len(page.context["results"].results) == n
+        return queries
+
     indexed(*(make_report(inspection="墙体出现斜裂缝。") for _ in range(2)))
-    with CaptureQueriesContext(connection) as few:
-        assert len(client.get(reverse("search"), {"q": "裂缝"}).context["results"].results) == 2
+    few = counted(2)
     indexed(*(make_report(inspection="墙体出现斜裂缝。") for _ in range(20)))
-    with CaptureQueriesContext(connection) as many:
-        assert len(client.get(reverse("search"), {"q": "裂缝"}).context["results"].results) == 20
+    many = counted(20)
     assert len(many) == len(few), "\n".join(q["sql"] for q in many.captured_queries)
 
 
