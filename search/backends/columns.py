@@ -54,6 +54,8 @@ LABELS = {"county": "county", "firm": "firm"}
 NO_DATE = 0  # ordinal of a missing date: first from oldest, last from newest (as SQLite sorts NULL)
 SELECT = ["id", "indexed_at", "report_id", "date", "standards", "county", "firm", *COLUMNS.values()]
 # Reload everything instead of dropping rows once this share of what is held is gone.
+ID_BITS = 40
+ID_MASK = (1 << ID_BITS) - 1
 DEAD_SHARE = 0.25
 
 
@@ -66,6 +68,9 @@ class Columns:
     stamps: list[Any] = field(default_factory=list)  # indexed_at as stored
     report_ids: list[int] = field(default_factory=list)
     dates: list[int] = field(default_factory=list)  # date ordinals
+    # -(date ordinal << ID_BITS | id): ascending is newest first, then the higher id, so
+    # the top of an order compares one int per entry instead of a tuple.
+    newest: list[int] = field(default_factory=list)
     # Per combination of COMBOS: each entry's code, and the values of each code.
     codes: tuple[list[int], ...] = field(default_factory=lambda: ([], [], []))
     combos: tuple[list[tuple[Any, ...]], ...] = field(default_factory=lambda: ([], [], []))
@@ -123,7 +128,11 @@ class Columns:
             self.ids.append(pk)
             self.stamps.append(stamp)
             self.report_ids.append(report_id)
-            self.dates.append(_ordinal(date))
+            day = _ordinal(date)
+            self.dates.append(day)
+            if pk >> ID_BITS:
+                raise ValueError(f"entry id {pk} does not fit the order key")
+            self.newest.append(-(day << ID_BITS | pk))
             for k, part in parts:
                 combo = tuple(values[part])
                 self.codes[k].append(_code(known, (k, combo), self.combos[k], combo))
@@ -173,17 +182,15 @@ class Columns:
         as bm25 goes, then newest), "newest" or "oldest" (then by id, as the SQL orders)."""
         if n <= 0 or not positions:
             return []
-        dates = map(self.dates.__getitem__, positions)
-        ids = map(self.ids.__getitem__, positions)
-        ranked = sort == "relevance" and scores is not None
+        keys = map(self.newest.__getitem__, positions)
+        if sort == "relevance" and scores is not None:
+            best = heapq.nsmallest(n, zip(scores, keys, positions, strict=True))
+            return [(p, score) for score, _, p in best]
         if sort == "oldest":
-            keys: Iterable[tuple[Any, ...]] = zip(dates, ids, positions, strict=True)
-        elif ranked:
-            keys = zip(scores, map(neg, dates), map(neg, ids), positions, strict=True)
+            ids = [k & ID_MASK for k in heapq.nsmallest(n, map(neg, keys))]
         else:
-            keys = zip(map(neg, dates), map(neg, ids), positions, strict=True)
-        best = heapq.nsmallest(n, keys)
-        return [(k[-1], k[0] if ranked else None) for k in best]
+            ids = [-k & ID_MASK for k in heapq.nsmallest(n, keys)]
+        return [(self.position[pk], None) for pk in ids]
 
     def counts(
         self, positions: Sequence[int], names: Iterable[str]

@@ -7,9 +7,9 @@ search.tokenize. The engine part differs by vendor, so `SearchBackend` picks the
 * SQLite: an FTS5 table over the token columns (external content, kept by triggers);
   ranking `bm25()` (weights 10 / 4 / 2 / 1) of the rows with a term in the conclusion or the
   captions (matches only in the body or the facts rank by date).
-* PostgreSQL: a generated `tsv` column (`setweight(to_tsvector('simple', …))`, A–D) with a
-  GIN index; ranking `ts_rank` over a small vector of the conclusion (1.0) and the
-  captions (0.1) with the terms OR-ed.
+* PostgreSQL: a narrow table `search_match` (kept by triggers) with each entry's vector
+  (`setweight(to_tsvector('simple', …))`, A–D) under a GIN index; ranking `ts_rank` over a
+  small vector of the conclusion (1.0) and the captions (0.1) with the terms OR-ed.
 
 A search runs the same way on both: the engine returns the match set only (entry ids, and
 scores when ranking); scope, filters, facet counts and the top of the order run over the
@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 
 ENTRY = SearchEntry._meta.db_table
 STATE = IndexState._meta.db_table
+MATCH = "search_match"  # PostgreSQL: the entries' full-text vectors (migration 0006)
 HIT_COLUMNS = (
     "report_id", "version_id", "report_no", "grade", "county", "firm", "date",
     "building_no", "address", "structure_type", "floors", *GROUPS,
@@ -162,10 +163,13 @@ class DatabaseSearchBackend(BaseSearchBackend):
         """A cursor for one search."""
         return connection.cursor()
 
-    def matched(self, cursor: Any, match: Match | None) -> tuple[str | None, Any, Any]:
-        """(index token, ids of the entries matching, their raw scores — lower is better — or
-        None when not ranking), the token read at the same state of the index as the ids.
-        `match` None: the token only (every entry matches)."""
+    def matched(
+        self, cursor: Any, match: Match | None
+    ) -> tuple[str | None, list[int] | None, dict[int, float] | None]:
+        """(index token, ids of the entries matching, raw scores — lower is better — of those
+        ranked (a term in the conclusion or captions; the others score 0), or None when not
+        ranking), the token read at the same state of the index as the ids. `match` None:
+        the token only (every entry matches)."""
         raise NotImplementedError
 
     def _selected(
@@ -173,10 +177,12 @@ class DatabaseSearchBackend(BaseSearchBackend):
     ) -> tuple[Columns, list[int], list[float] | None]:
         """The columns and the positions of the entries matching within the query's scope and
         filters, with their scores when ranking."""
-        token, ids, scores = self.matched(cursor, match)
+        token, ids, ranked = self.matched(cursor, match)
         cols = CACHE.get(connection.settings_dict["NAME"], token, cursor, ENTRY)
+        # Nothing ranked: all tie at 0, which orders as newest first (and costs less).
+        scores = list(map(ranked.get, ids, repeat(0.0))) if ranked and ids else None
         if ids is None:
-            positions, scores = cols.live(), None
+            positions = cols.live()
         else:
             positions = list(map(cols.position.get, ids))
             if None in positions:
@@ -238,7 +244,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
             cols, positions, scores = self._selected(cursor, query, Match.any(words))
             others = [cols.report_ids[p] != report_id for p in positions]
             positions = list(compress(positions, others))
-            scores = list(compress(scores or (), others))
+            scores = list(compress(scores, others)) if scores is not None else None
             top = cols.top(positions, scores, "relevance", query.limit)
             page = [(cols.ids[p], score) for p, score in top]
             display = display_rows(cursor, [pk for pk, _ in page])
@@ -381,7 +387,9 @@ class SQLiteSearchBackend(DatabaseSearchBackend):
         with transaction.atomic(), connection.cursor() as cursor:
             yield cursor
 
-    def matched(self, cursor: Any, match: Match | None) -> tuple[str | None, Any, Any]:
+    def matched(
+        self, cursor: Any, match: Match | None
+    ) -> tuple[str | None, list[int] | None, dict[int, float] | None]:
         cursor.execute(f"SELECT token FROM {STATE} WHERE id = 1")  # noqa: S608 - constant identifiers
         row = cursor.fetchone()
         token = row[0] if row else None
@@ -396,8 +404,7 @@ class SQLiteSearchBackend(DatabaseSearchBackend):
             f"SELECT rowid, {self.rank} FROM search_fts WHERE search_fts MATCH %s",  # noqa: S608 - constant expression
             [rank],
         )
-        ranked = dict(cursor.fetchall())
-        return token, ids, list(map(ranked.get, ids, repeat(0.0)))
+        return token, ids, dict(cursor.fetchall())
 
     @staticmethod
     def fts_queries(match: Match) -> tuple[str, str | None]:
@@ -413,34 +420,44 @@ class SQLiteSearchBackend(DatabaseSearchBackend):
 
 
 class PostgresSearchBackend(DatabaseSearchBackend):
-    """A GIN index over a generated tsvector finds the matches; ts_rank over a small vector
-    of the conclusion and captions ranks them. Token, ids and scores come back in one
+    """A GIN index over the vectors of `search_match` finds the matches; ts_rank over a small
+    vector of the conclusion and captions ranks them. Token, ids and scores come back in one
     statement (one snapshot), as two arrays."""
 
     # Weights of D, C, B, A: captions, body, facts, conclusion.
     weights = "CAST('{0.1, 0.2, 0.4, 1.0}' AS float4[])"
     # Rank over the small in-row vector (conclusion, captions) with the terms OR-ed,
-    # so a partial match there still counts; see the migration for why not the full vector.
+    # so a partial match there still counts; see migration 0002 for why not the full vector.
     rank = f"ts_rank({weights}, e.tsv_rank, q.qor)"
 
-    def matched(self, cursor: Any, match: Match | None) -> tuple[str | None, Any, Any]:
+    def matched(
+        self, cursor: Any, match: Match | None
+    ) -> tuple[str | None, list[int] | None, dict[int, float] | None]:
         token = f"(SELECT CAST(token AS text) FROM {STATE} WHERE id = 1)"  # noqa: S608 - constant identifiers
         if match is None:
             cursor.execute(f"SELECT {token}")
             return cursor.fetchone()[0], None, None
-        # Only rows with a term in the ranked groups are ranked (ts_rank costs most per row;
-        # it is 0 for the others anyway), as on SQLite.
-        ranked = f"array_agg(CASE WHEN e.tsv_rank @@ q.qor THEN -{self.rank} ELSE 0 END)"
-        scores = ranked if match.ranked else "CAST(NULL AS real[])"
+        # Only rows with a term in the ranked groups are ranked and sent (ts_rank costs most
+        # per row; the others score 0), as on SQLite.
+        ranks = "FILTER (WHERE e.tsv_rank @@ q.qor)"
+        ranked = (
+            f"array_agg(e.entry_id) {ranks}, array_agg(-{self.rank}) {ranks}"
+            if match.ranked
+            else "CAST(NULL AS bigint[]), CAST(NULL AS real[])"
+        )
         sql = (
-            f"SELECT {token}, array_agg(e.id), {scores} "  # noqa: S608 - constant identifiers; values are parameters
-            f"FROM {ENTRY} e CROSS JOIN (SELECT CAST(%s AS tsquery) AS q, CAST(%s AS tsquery) AS qor) q "
+            f"SELECT {token}, array_agg(e.entry_id), {ranked} "  # noqa: S608 - constant identifiers; values are parameters
+            f"FROM {MATCH} e CROSS JOIN (SELECT CAST(%s AS tsquery) AS q, CAST(%s AS tsquery) AS qor) q "
             "WHERE e.tsv @@ q.q"
         )
-        ((token_value, ids, ranks),) = self.tuned(
-            sql, list(self.tsqueries(match)), "token text, ids bigint[], scores real[]"
+        ((token_value, ids, ranked_ids, scores),) = self.tuned(
+            sql,
+            list(self.tsqueries(match)),
+            "token text, ids bigint[], ranked bigint[], scores real[]",
         )
-        return token_value, ids or [], (ranks or []) if match.ranked else None
+        if not match.ranked:
+            return token_value, ids or [], None
+        return token_value, ids or [], dict(zip(ranked_ids or (), scores or (), strict=True))
 
     @staticmethod
     def tsqueries(match: Match) -> tuple[str, str]:

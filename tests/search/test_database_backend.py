@@ -64,12 +64,12 @@ def test_postgres_plan_settings_hold_for_the_search_only():
 
 @pytest.mark.django_db
 def test_postgres_full_text_index_keeps_no_pending_list():
-    """New entries go straight into the GIN index (migration 0005): a pending list would be
-    scanned by every search until a vacuum merges it."""
+    """New entries go straight into the GIN index (migrations 0005, 0006): a pending list
+    would be scanned by every search until a vacuum merges it."""
     if connection.vendor != "postgresql":
         pytest.skip("the GIN index is PostgreSQL's")
     with connection.cursor() as cursor:
-        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'search_entry_tsv_idx'")
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'search_match_tsv_idx'")
         assert cursor.fetchone()[0] == ["fastupdate=off"]
 
 
