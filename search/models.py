@@ -1,8 +1,9 @@
 """Report search: the database backend's index, the indexing outbox and flagged copied reports.
 
 The engine-specific parts of the index live outside these models, created by the migration
-for the database in use: on SQLite an FTS5 table `search_fts` over the `tok_*` columns (kept in
-step by triggers), on PostgreSQL a generated `tsv` column with a GIN index.
+for the database in use: on SQLite an FTS5 table `search_fts` over the `tok_*` columns, on
+PostgreSQL a table `search_match` of tsvectors with a GIN index; both kept in step by
+triggers on the entry table.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from django.utils import timezone
 class SearchEntry(models.Model):
     """One accepted report (its current version) as the database backend indexes it.
 
-    On SQLite, triggers on this table keep the FTS5 index in step: a migration that makes
-    Django rebuild the table (most ALTERs on SQLite) must create them again (see 0002).
+    Triggers on this table keep the engine's index in step (migrations 0002, 0006): on
+    SQLite, a migration that makes Django rebuild the table (most ALTERs there) must create
+    them again (see 0003).
     """
 
     report_id = models.BigIntegerField("报告", unique=True)
@@ -24,7 +26,7 @@ class SearchEntry(models.Model):
     report_no = models.CharField("报告编号", max_length=100, blank=True)
     building_no = models.CharField("房屋编号", max_length=32, blank=True)
     address = models.CharField("地址", max_length=200, blank=True, default="")
-    # Facets (denormalised, so a facet count is one GROUP BY over the matching rows).
+    # Facets (denormalised: read into the facet columns in memory, search.backends.columns).
     grade = models.CharField("等级", max_length=4, blank=True)
     county_id = models.BigIntegerField("县区", null=True)
     county = models.CharField("县区名称", max_length=32, blank=True)

@@ -33,7 +33,6 @@ import threading
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from itertools import compress
-from operator import neg
 from typing import TYPE_CHECKING, Any
 
 from search.documents import FIELD_FACETS, filter_values
@@ -51,11 +50,13 @@ COMBOS = (
 )
 COLUMNS = {name: FIELD_FACETS[name] for names in COMBOS for name in names}
 LABELS = {"county": "county", "firm": "firm"}
-NO_DATE = 0  # ordinal of a missing date: first from oldest, last from newest (as SQLite sorts NULL)
+NO_DATE = 0  # ordinal of a missing date; such entries come last in either date order
+LAST_DAY = dt.date.max.toordinal() + 1  # where they sort from the oldest
 SELECT = ["id", "indexed_at", "report_id", "date", "standards", "county", "firm", *COLUMNS.values()]
-# Reload everything instead of dropping rows once this share of what is held is gone.
+# Order keys pack the date ordinal above the entry id.
 ID_BITS = 40
 ID_MASK = (1 << ID_BITS) - 1
+# Reload everything instead of dropping rows once this share of what is held is gone.
 DEAD_SHARE = 0.25
 
 
@@ -68,9 +69,11 @@ class Columns:
     stamps: list[Any] = field(default_factory=list)  # indexed_at as stored
     report_ids: list[int] = field(default_factory=list)
     dates: list[int] = field(default_factory=list)  # date ordinals
-    # -(date ordinal << ID_BITS | id): ascending is newest first, then the higher id, so
-    # the top of an order compares one int per entry instead of a tuple.
+    # Order keys, ascending: -(date << ID_BITS | id) is newest first, then the higher id;
+    # (date << ID_BITS | id) oldest first, then the lower id. The top of an order compares
+    # one int per entry instead of a tuple.
     newest: list[int] = field(default_factory=list)
+    oldest: list[int] = field(default_factory=list)
     # Per combination of COMBOS: each entry's code, and the values of each code.
     codes: tuple[list[int], ...] = field(default_factory=lambda: ([], [], []))
     combos: tuple[list[tuple[Any, ...]], ...] = field(default_factory=lambda: ([], [], []))
@@ -91,20 +94,28 @@ class Columns:
         (or all read again, see the module's docstring)."""
         top = max(self.position, default=0)
         cursor.execute(
-            f"SELECT (SELECT COUNT(*) FROM {table}), (SELECT COUNT(*) FROM {table} WHERE id > %s), "  # noqa: S608 - constant identifiers
-            f"l.id, l.indexed_at FROM (SELECT 1) AS one LEFT JOIN (SELECT id, indexed_at FROM {table} "
-            "WHERE id <= %s ORDER BY id DESC LIMIT 1) AS l ON 1 = 1",
-            [top, top],
+            f"SELECT c.n, c.s, (SELECT COUNT(*) FROM {table} WHERE id > %s), l.id, l.indexed_at "  # noqa: S608 - constant identifiers
+            f"FROM (SELECT COUNT(*) AS n, COALESCE(SUM(id), 0) AS s FROM {table} WHERE id <= %s) AS c "
+            f"LEFT JOIN (SELECT id, indexed_at FROM {table} WHERE id <= %s ORDER BY id DESC LIMIT 1) "
+            "AS l ON 1 = 1",
+            [top, top, top],
         )
-        count, new, pk, stamp = cursor.fetchone()
+        held, held_sum, new, pk, stamp = cursor.fetchone()
         if pk is not None:
             at = self.position.get(pk)
             if at is None or str(self.stamps[at]) != str(stamp):  # an id given out again
                 return Columns.load(cursor, table, token)
         removed: set[int] = set()
-        if count != len(self.position) + new:
+        # The count and the sum of the ids up to the highest held: rows only go away there,
+        # unless a search saw a write that was then rolled back (rows it removed are back:
+        # the sum differs, as those ids are below the ones it added).
+        if held != len(self.position) or held_sum != sum(self.position):
             cursor.execute(f"SELECT id FROM {table} WHERE id <= %s", [top])  # noqa: S608 - constant identifiers
-            removed = self.position.keys() - {row[0] for row in cursor.fetchall()}
+            present = {row[0] for row in cursor.fetchall()}
+            if present - self.position.keys():
+                return Columns.load(cursor, table, token)
+            removed = self.position.keys() - present
+        count = held + new
         if len(self.ids) - len(self.position) + len(removed) > DEAD_SHARE * max(count, 1):
             return Columns.load(cursor, table, token)
         # Lists are shared and only appended to: a search still using the old object only
@@ -123,6 +134,8 @@ class Columns:
         county_labels, firm_labels = self.labels["county"], self.labels["firm"]
         parts = [(k, slice(3 * k, 3 * k + 3)) for k in range(len(COMBOS))]
         for pk, stamp, report_id, date, standards, county, firm, *values in cursor.fetchall():
+            if pk >> ID_BITS:  # before any list grows: they stay in step
+                raise ValueError(f"entry id {pk} does not fit the order key")
             key = standards if isinstance(standards, str) else json.dumps(standards)
             self.position[pk] = len(self.ids)
             self.ids.append(pk)
@@ -130,9 +143,8 @@ class Columns:
             self.report_ids.append(report_id)
             day = _ordinal(date)
             self.dates.append(day)
-            if pk >> ID_BITS:
-                raise ValueError(f"entry id {pk} does not fit the order key")
             self.newest.append(-(day << ID_BITS | pk))
+            self.oldest.append((day or LAST_DAY) << ID_BITS | pk)
             for k, part in parts:
                 combo = tuple(values[part])
                 self.codes[k].append(_code(known, (k, combo), self.combos[k], combo))
@@ -179,17 +191,17 @@ class Columns:
         self, positions: list[int], scores: list[Any] | None, sort: str, n: int
     ) -> list[tuple[int, Any]]:
         """The first n (position, score) in the order of `sort`: "relevance" (score ascending,
-        as bm25 goes, then newest), "newest" or "oldest" (then by id, as the SQL orders)."""
+        as bm25 goes, then newest), "newest" or "oldest" (then by id; no date: last)."""
         if n <= 0 or not positions:
             return []
+        if sort == "oldest":
+            ids = [k & ID_MASK for k in heapq.nsmallest(n, map(self.oldest.__getitem__, positions))]
+            return [(self.position[pk], None) for pk in ids]
         keys = map(self.newest.__getitem__, positions)
         if sort == "relevance" and scores is not None:
             best = heapq.nsmallest(n, zip(scores, keys, positions, strict=True))
             return [(p, score) for score, _, p in best]
-        if sort == "oldest":
-            ids = [k & ID_MASK for k in heapq.nsmallest(n, map(neg, keys))]
-        else:
-            ids = [-k & ID_MASK for k in heapq.nsmallest(n, keys)]
+        ids = [-k & ID_MASK for k in heapq.nsmallest(n, keys)]
         return [(self.position[pk], None) for pk in ids]
 
     def counts(

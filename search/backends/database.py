@@ -422,7 +422,7 @@ class SQLiteSearchBackend(DatabaseSearchBackend):
 class PostgresSearchBackend(DatabaseSearchBackend):
     """A GIN index over the vectors of `search_match` finds the matches; ts_rank over a small
     vector of the conclusion and captions ranks them. Token, ids and scores come back in one
-    statement (one snapshot), as two arrays."""
+    statement (one snapshot), as arrays."""
 
     # Weights of D, C, B, A: captions, body, facts, conclusion.
     weights = "CAST('{0.1, 0.2, 0.4, 1.0}' AS float4[])"

@@ -244,6 +244,16 @@ class BackendContract:
         assert newest.total == 2 and {v.value for v in newest.facets["grade"]} == {"B", "C"}
         assert backend.ids(SearchQuery(text="糟朽", sort="newest"), 10) == by_date
 
+    def test_undated_reports_come_last_in_either_date_order(self, backend, indexed):
+        undated = make_report(grade="B", inspection="墙面粉刷层空鼓。", fields={"date": ""})
+        backend.index(documents_for([undated.report_id])[0])
+        for sort in ("newest", "oldest"):
+            page = self.search(backend, sort=sort, limit=10)
+            assert page.total == 7
+            assert page.hits[-1].report_id == undated.report_id, sort
+            assert page.hits[-1].date is None
+        assert backend.ids(SearchQuery(sort="oldest"), 10)[-1] == undated.report_id
+
     def test_ids_lists_every_match_in_order(self, backend, indexed):
         assert backend.ids(SearchQuery(sort="newest"), 100)[:2] == [
             indexed["steel"].report_id,

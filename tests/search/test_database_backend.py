@@ -4,6 +4,7 @@ the suite once with each DATABASE_URL)."""
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 from django.db import connection, transaction
@@ -94,12 +95,33 @@ def test_columns_never_outlive_a_rolled_back_write():
         raise RuntimeError
     # No search in between: the columns still hold the rolled-back state.
     later = make_report(grade="A", inspection="楼板裂缝已修复。")
-    backend.index(documents_for([later.report_id])[0])  # gets the rolled-back row's id
+    backend.index(documents_for([later.report_id])[0])  # SQLite: gets the rolled-back row's id
     page = backend.search(SearchQuery(text="裂缝"))
     assert {h.report_id for h in page.hits} == {first.report_id, later.report_id}
     assert _grades(backend, "裂缝") == {"A": 1, "B": 1}
     backend.delete([first.report_id])
     assert _grades(backend) == {"A": 1}
+
+
+@pytest.mark.django_db
+def test_columns_never_outlive_a_rolled_back_reindex():
+    """A search inside a write that re-indexes a report (its old row deleted, a new one added)
+    brings the columns to that state; after the rollback the old row is back and must count
+    again, although as many rows are there as the columns hold."""
+    backend = get_search_backend("database")
+    kept = make_report(grade="B", inspection="墙体出现斜裂缝。")
+    other = make_report(grade="C", inspection="楼板出现裂缝。")
+    backend.index(documents_for([kept.report_id, other.report_id])[0])
+    assert _grades(backend, "裂缝") == {"B": 1, "C": 1}
+    with pytest.raises(RuntimeError), transaction.atomic():
+        backend.index(documents_for([kept.report_id])[0])
+        assert _grades(backend, "裂缝") == {"B": 1, "C": 1}
+        raise RuntimeError
+    later = make_report(grade="A", inspection="屋面板裂缝已修复。")
+    backend.index(documents_for([later.report_id])[0])  # a new token, a row above all others
+    assert _grades(backend, "裂缝") == {"A": 1, "B": 1, "C": 1}
+    hits = backend.search(SearchQuery(text="裂缝")).hits
+    assert {h.report_id for h in hits} == {kept.report_id, other.report_id, later.report_id}
 
 
 @pytest.mark.django_db(transaction=True)
@@ -140,6 +162,14 @@ def test_concurrent_index_writers_commit_in_id_order_so_no_row_is_missed():
     a_wrote, a_may_commit = threading.Event(), threading.Event()
     a_ids: list[int] = []
 
+    def waiting_for_a_lock():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                "AND datname = current_database()"
+            )
+            return cursor.fetchone()[0] > 0
+
     def last_entry_id():  # sequences are not transactional: another's ids show at once
         with connection.cursor() as cursor:
             cursor.execute(
@@ -168,7 +198,11 @@ def test_concurrent_index_writers_commit_in_id_order_so_no_row_is_missed():
     assert a_wrote.wait(30)
     writer_b = threading.Thread(target=write_b)
     writer_b.start()
-    writer_b.join(1)  # B is held back (or, were it not, has taken its id by now)
+    # B waits for A's lock (or, were it not held back, takes its id and commits).
+    for _ in range(300):
+        if last_entry_id() != a_ids[0] or not writer_b.is_alive() or waiting_for_a_lock():
+            break
+        time.sleep(0.05)
     assert last_entry_id() == a_ids[0], "B took an entry id while A had not committed"
     backend.search(SearchQuery(text="裂缝"))  # the columns catch up to what is committed
     a_may_commit.set()
