@@ -20,11 +20,9 @@ Snippets come from our own highlighter over the original text (search.highlight)
 from __future__ import annotations
 
 import datetime as dt
-import json
 import secrets
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, replace
-from functools import lru_cache
 from itertools import compress, repeat
 from typing import TYPE_CHECKING, Any
 
@@ -330,23 +328,17 @@ def similar_words(entry: SearchEntry, n: int = 12) -> list[str]:
 def facet_values(
     rows: Iterable[tuple[str, Any, str, int]], names: Iterable[str]
 ) -> tuple[int, dict[str, list[FacetValue]]]:
-    """The total and the facet values from (facet, value, label, count) rows, most frequent
-    first (years: newest first). A '_total' row carries the total; a 'standard' row a
-    report's list of codes (a list, or its JSON), to be split; a 'year' row a date or a year,
-    to be summed by year; rows of one value with two labels (a renamed firm) are merged."""
+    """The total and the facet values from Columns.counts' (facet, value, label, count) rows,
+    most frequent first (years: newest first). A '_total' row carries the total; a 'standard'
+    row the list of codes a number of reports cite, to be split."""
     total = 0
     counts: dict[str, dict[str, list[Any]]] = {name: {} for name in names}
     for name, value, label, n in rows:
         if name == "_total":
             total = int(n)
         elif name == "standard" and name in counts:
-            for code in value if isinstance(value, list) else _codes(value or "[]"):
+            for code in value:
                 slot = counts[name].setdefault(code, [code, 0])
-                slot[1] += n
-        elif name == "year" and name in counts:
-            if value:
-                year = str(value)[:4]
-                slot = counts[name].setdefault(year, [year, 0])
                 slot[1] += n
         elif name in counts and value not in (None, ""):
             slot = counts[name].setdefault(str(value), [label or str(value), 0])
@@ -357,12 +349,6 @@ def facet_values(
         values.sort(key=lambda v: (-v.count, v.label) if name != "year" else (-int(v.value), 0))
         facets[name] = values[:MAX_FACET_VALUES]
     return total, facets
-
-
-@lru_cache(maxsize=4096)
-def _codes(text: str) -> tuple[str, ...]:
-    """The codes of a JSON list of standards (a few hundred distinct lists recur)."""
-    return tuple(json.loads(text))
 
 
 def _as_date(value: Any) -> dt.date | None:
