@@ -257,20 +257,29 @@ def bare_sql(backend, text: str) -> tuple[str, list]:
     from search.backends.database import Match
     from search.tokenize import query_terms
 
-    match = Match.every(query_terms(text), ranked=False)
+    match = Match.every(query_terms(text), ranked=True)
     columns = "e.id, e.date, e.standards, " + ", ".join(f"e.{c}" for c in FACET_SQL[:9])
     if connection.vendor == "postgresql":
-        tsquery, tsor = backend.tsqueries(match)
-        rank = "ts_rank(CAST('{0.1, 0.2, 0.4, 1.0}' AS float4[]), t.tsv_rank, CAST(%s AS tsquery))"
+        tsquery, terms = backend.tsqueries(match)
+        # The project's ranking (terms found per ranked group, weighted), summed in SQL.
+        found = " UNION ALL ".join(
+            f"SELECT entry_id, CAST({weight} AS real) AS w FROM search_match "  # noqa: S608 - constants
+            f"WHERE {group} @@ CAST(%s AS tsquery)"
+            for _ in terms
+            for group, weight in backend.weights
+        )
+        scores = f"SELECT entry_id, SUM(w) AS score FROM ({found}) AS f GROUP BY entry_id"  # noqa: S608 - constants
+        params = [term for term in terms for _ in backend.weights]
         sets = ", ".join(f"({c})" for c in FACET_SQL)
         sql = (
-            f"WITH m AS MATERIALIZED (SELECT {columns}, {rank} AS score "  # noqa: S608 - constants
+            f"WITH s AS MATERIALIZED ({scores}), "  # noqa: S608 - constants
+            f"m AS MATERIALIZED (SELECT {columns}, COALESCE(s.score, 0) AS score "
             "FROM search_match t JOIN search_searchentry e ON e.id = t.entry_id "
-            "WHERE t.tsv @@ CAST(%s AS tsquery)) "
+            "LEFT JOIN s ON s.entry_id = t.entry_id WHERE t.tsv @@ CAST(%s AS tsquery)) "
             "(SELECT id, score, 0 FROM m ORDER BY score DESC, date DESC, id DESC LIMIT 20) "
             f"UNION ALL SELECT 0, 0, COUNT(*) FROM m GROUP BY GROUPING SETS ((), {sets})"
         )
-        return sql, [tsor, tsquery]
+        return sql, [*params, tsquery]
     every = backend.fts_queries(match)[0]
     groups = " UNION ALL ".join(
         f"SELECT 0, 0, COUNT(*) FROM m GROUP BY {c.replace('CAST(standards AS TEXT)', 'standards')}"  # noqa: S608 - constants

@@ -215,14 +215,15 @@ class Columns:
             wanted = [(i, name) for i, name in enumerate(facets) if name in names]
             if not wanted:
                 continue
-            sums: dict[str, Counter[Any]] = {name: Counter() for _, name in wanted}
-            for code, n in Counter(map(column.__getitem__, positions)).items():
-                combo = combos[code]
-                for i, name in wanted:
-                    sums[name][combo[i]] += n
-            for _, name in wanted:
+            tallies = Counter(map(column.__getitem__, positions)).items()
+            for i, name in wanted:
+                sums: dict[Any, int] = {}
+                get = sums.get
+                for code, n in tallies:
+                    value = combos[code][i]
+                    sums[value] = get(value, 0) + n
                 labels = self.labels.get(name, {})
-                for value, n in sums[name].items():
+                for value, n in sums.items():
                     text = "" if value is None or value == 0 and name == "year" else str(value)
                     rows.append((name, text, labels.get(value, ""), n))
         if "standard" in names:

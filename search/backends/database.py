@@ -8,8 +8,9 @@ search.tokenize. The engine part differs by vendor, so `SearchBackend` picks the
   ranking `bm25()` (weights 10 / 4 / 2 / 1) of the rows with a term in the conclusion or the
   captions (matches only in the body or the facts rank by date).
 * PostgreSQL: a narrow table `search_match` (kept by triggers) with each entry's vector
-  (`setweight(to_tsvector('simple', …))`, A–D) under a GIN index; ranking `ts_rank` over a
-  small vector of the conclusion (1.0) and the captions (0.1) with the terms OR-ed.
+  (`setweight(to_tsvector('simple', …))`, A–D) and the vectors of its conclusion and
+  captions, each under a GIN index; ranking counts the terms found in the conclusion (1.0
+  each) and in the captions (0.1 each), by lookups in those indexes.
 
 A search runs the same way on both: the engine returns the match set only (entry ids, and
 scores when ranking); scope, filters, facet counts and the top of the order run over the
@@ -283,23 +284,29 @@ class DatabaseSearchBackend(BaseSearchBackend):
 
 @dataclass(frozen=True)
 class Match:
-    """What the engine is asked: entries with every token (`any_of`: with any), and whether
-    to rank them. Tokens are (text, prefix)."""
+    """What the engine is asked: entries with every term (`any_of`: with any), and whether to
+    rank them. A term is its tokens (text, prefix), all of which it needs."""
 
-    tokens: tuple[tuple[str, bool], ...]
+    terms: tuple[tuple[tuple[str, bool], ...], ...]
     any_of: bool = False
     ranked: bool = False
 
+    @property
+    def tokens(self) -> tuple[tuple[str, bool], ...]:
+        return tuple(token for term in self.terms for token in term)
+
     @classmethod
     def every(cls, terms: list[Term], ranked: bool) -> Match | None:
-        """Every term's tokens; None (no condition) without terms."""
+        """Every term; None (no condition) without terms."""
         if not terms:
             return None
-        return cls(tuple((t, term.prefix) for term in terms for t in term.tokens), ranked=ranked)
+        return cls(
+            tuple(tuple((t, term.prefix) for t in term.tokens) for term in terms), ranked=ranked
+        )
 
     @classmethod
     def any(cls, words: list[str]) -> Match:
-        return cls(tuple((w, False) for w in words), any_of=True, ranked=True)
+        return cls(tuple(((w, False),) for w in words), any_of=True, ranked=True)
 
 
 def display_rows(cursor: Any, entry_ids: list[int]) -> dict[int, dict[str, Any]]:
@@ -396,25 +403,26 @@ class SQLiteSearchBackend(DatabaseSearchBackend):
     def fts_queries(match: Match) -> tuple[str, str | None]:
         """(FTS5 query of the matching rows, of those to rank: the ones with a token in the
         conclusion or the captions — None when not ranking)."""
-        tokens = [
-            '"' + t.replace('"', '""') + '"' + ("*" if prefix else "") for t, prefix in match.tokens
-        ]
-        every = (" OR " if match.any_of else " AND ").join(tokens)
+
+        def quoted(t: str, prefix: bool) -> str:
+            return '"' + t.replace('"', '""') + '"' + ("*" if prefix else "")
+
+        terms = ["(" + " AND ".join(quoted(*token) for token in term) + ")" for term in match.terms]
+        every = (" OR " if match.any_of else " AND ").join(terms)
         if not match.ranked:
             return every, None
-        return every, f"({every}) AND ({{{RANKED_COLUMNS}}} : ({' OR '.join(tokens)}))"
+        tokens = " OR ".join(quoted(*token) for token in match.tokens)
+        return every, f"({every}) AND ({{{RANKED_COLUMNS}}} : ({tokens}))"
 
 
 class PostgresSearchBackend(DatabaseSearchBackend):
-    """A GIN index over the vectors of `search_match` finds the matches; ts_rank over a small
-    vector of the conclusion and captions ranks them. Token, ids and scores come back in one
-    statement (one snapshot), as arrays."""
+    """A GIN index over the vectors of `search_match` finds the matches. Ranking counts the
+    terms in the conclusion (1.0 each) and in the captions (0.1 each), found by a lookup per
+    term in their own GIN indexes (migration 0007), so no vector is read: ts_rank read the
+    rank vector of every such match. Token, ids and scores come back in one statement (one
+    snapshot), as arrays."""
 
-    # Weights of D, C, B, A: captions, body, facts, conclusion.
-    weights = "CAST('{0.1, 0.2, 0.4, 1.0}' AS float4[])"
-    # Rank over the small in-row vector (conclusion, captions) with the terms OR-ed,
-    # so a partial match there still counts; see migration 0002 for why not the full vector.
-    rank = f"ts_rank({weights}, e.tsv_rank, q.qor)"
+    weights = (("conclusion", 1.0), ("captions", 0.1))
 
     def matched(
         self, cursor: Any, match: Match | None
@@ -423,36 +431,53 @@ class PostgresSearchBackend(DatabaseSearchBackend):
         if match is None:
             cursor.execute(f"SELECT {token}")
             return cursor.fetchone()[0], None, None
-        # Only rows with a term in the ranked groups are ranked and sent (ts_rank costs most
-        # per row; the others score 0), as on SQLite.
-        ranks = "FILTER (WHERE e.tsv_rank @@ q.qor)"
-        ranked = (
-            f"array_agg(e.entry_id) {ranks}, array_agg(-{self.rank}) {ranks}"
-            if match.ranked
-            else "CAST(NULL AS bigint[]), CAST(NULL AS real[])"
+        every, terms = self.tsqueries(match)
+        lookups = self.lookups(terms) if match.ranked else []
+        ids = f"(SELECT array_agg(entry_id) FROM {MATCH} WHERE tsv @@ CAST(%s AS tsquery))"  # noqa: S608 - constant identifiers
+        sql = " UNION ALL ".join(
+            [
+                f"SELECT 0, {token}, {ids}",
+                *(f"SELECT {n}, NULL, ({lookup})" for n, (lookup, _, _) in enumerate(lookups, 1)),
+            ]
         )
-        sql = (
-            f"SELECT {token}, array_agg(e.entry_id), {ranked} "  # noqa: S608 - constant identifiers; values are parameters
-            f"FROM {MATCH} e CROSS JOIN (SELECT CAST(%s AS tsquery) AS q, CAST(%s AS tsquery) AS qor) q "
-            "WHERE e.tsv @@ q.q"
-        )
-        ((token_value, ids, ranked_ids, scores),) = self.tuned(
-            sql,
-            list(self.tsqueries(match)),
-            "token text, ids bigint[], ranked bigint[], scores real[]",
-        )
+        params = [every, *(term for _, term, _ in lookups)]
+        rows = sorted(self.tuned(sql, params, "n int, token text, ids bigint[]"))
+        (_, token_value, matching), *found = rows
         if not match.ranked:
-            return token_value, ids or [], None
-        return token_value, ids or [], dict(zip(ranked_ids or (), scores or (), strict=True))
+            return token_value, matching or [], None
+        # Scores as the caller wants them: lower is better.
+        scores: dict[int, float] = {}
+        get = scores.get
+        for (_, _, found_ids), (_, _, weight) in zip(found, lookups, strict=True):
+            for pk in found_ids or ():
+                scores[pk] = get(pk, 0.0) - weight
+        return token_value, matching or [], scores
+
+    def lookups(self, terms: list[str]) -> list[tuple[str, str, float]]:
+        """(statement, its tsquery parameter, weight) per term and ranked group: the ids of the
+        entries with the term in the group. Entries found that do not match the query are left
+        out by the caller (excluding them here would cost more than sending them)."""
+        return [
+            (
+                f"SELECT array_agg(entry_id) FROM {MATCH} WHERE {group} @@ CAST(%s AS tsquery)",  # noqa: S608 - constant identifiers
+                term,
+                weight,
+            )
+            for term in terms
+            for group, weight in self.weights
+        ]
 
     @staticmethod
-    def tsqueries(match: Match) -> tuple[str, str]:
-        """(tsquery of the matching rows, of the tokens OR-ed: what ranks)."""
-        parts = [
-            "'" + t.replace("'", "''") + "'" + (":*" if prefix else "")
-            for t, prefix in match.tokens
+    def tsqueries(match: Match) -> tuple[str, list[str]]:
+        """(tsquery of the matching rows, tsquery of each term: what ranks)."""
+        terms = [
+            " & ".join(
+                "'" + t.replace("'", "''") + "'" + (":*" if prefix else "") for t, prefix in term
+            )
+            for term in match.terms
         ]
-        return (" | " if match.any_of else " & ").join(parts), " | ".join(parts)
+        joined = (" | " if match.any_of else " & ").join(f"({t})" for t in terms)
+        return joined, terms
 
     def tuned(self, sql: str, params: list[Any], columns: str) -> list[tuple[Any, ...]]:
         """The rows of `sql` run with the planner settings a search needs, in one round trip:

@@ -3,6 +3,7 @@ the suite once with each DATABASE_URL)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 
@@ -64,14 +65,39 @@ def test_postgres_plan_settings_hold_for_the_search_only():
 
 
 @pytest.mark.django_db
-def test_postgres_full_text_index_keeps_no_pending_list():
-    """New entries go straight into the GIN index (migrations 0005, 0006): a pending list
-    would be scanned by every search until a vacuum merges it."""
+def test_postgres_full_text_indexes_keep_no_pending_list():
+    """New entries go straight into the GIN indexes (matching, and the ranked groups:
+    migrations 0005–0007): a pending list would be scanned by every search until a vacuum
+    merges it."""
     if connection.vendor != "postgresql":
-        pytest.skip("the GIN index is PostgreSQL's")
+        pytest.skip("the GIN indexes are PostgreSQL's")
     with connection.cursor() as cursor:
-        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'search_match_tsv_idx'")
-        assert cursor.fetchone()[0] == ["fastupdate=off"]
+        cursor.execute(
+            "SELECT relname, reloptions FROM pg_class WHERE relname LIKE 'search_match_%%_idx'"
+        )
+        assert dict(cursor.fetchall()) == {
+            f"search_match_{column}_idx": ["fastupdate=off"]
+            for column in ("tsv", "conclusion", "captions")
+        }
+
+
+@pytest.mark.django_db
+def test_more_of_the_query_in_the_conclusion_ranks_higher():
+    """Both engines: a conclusion with every term of the query above one with some of them,
+    above matches with none there; each is indexed, so dates decide nothing (newest last)."""
+    backend = get_search_backend("database")
+    made = [
+        make_report(conclusion=conclusion, inspection=inspection, date=date)
+        for conclusion, inspection, date in (
+            ("木屋架糟朽，屋面漏雨。", "墙体完好。", dt.date(2022, 1, 1)),
+            ("木屋架糟朽。", "屋面多处漏雨。", dt.date(2023, 1, 1)),
+            ("主体结构基本完好。", "木屋架糟朽，屋面漏雨。", dt.date(2024, 1, 1)),
+        )
+    ]
+    backend.index(documents_for([r.report_id for r in made])[0])
+    page = backend.search(SearchQuery(text="糟朽 漏雨"))
+    assert [h.report_id for h in page.hits] == [r.report_id for r in made]
+    assert page.hits[0].score > page.hits[1].score > page.hits[2].score
 
 
 def _grades(backend, text=""):
