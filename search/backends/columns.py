@@ -30,6 +30,7 @@ import datetime as dt
 import heapq
 import json
 import threading
+from array import array
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from itertools import compress
@@ -74,13 +75,18 @@ class Columns:
     # one int per entry instead of a tuple.
     newest: list[int] = field(default_factory=list)
     oldest: list[int] = field(default_factory=list)
-    # Per combination of COMBOS: each entry's code, and the values of each code.
+    # Per combination of COMBOS: each entry's code, and the values of each code. (Lists:
+    # each code is one int object shared by its entries, which stays in cache as counting
+    # reads them; an array would make a new int per read.)
     codes: tuple[list[int], ...] = field(default_factory=lambda: ([], [], []))
     combos: tuple[list[tuple[Any, ...]], ...] = field(default_factory=lambda: ([], [], []))
     standards: list[int] = field(default_factory=list)  # index into standard_sets
     standard_sets: list[tuple[str, ...]] = field(default_factory=list)
     labels: dict[str, dict[Any, str]] = field(default_factory=dict)
     position: dict[int, int] = field(default_factory=dict)  # live entry id -> position
+    # The same, indexed by entry id (-1: not held or gone): a search maps thousands of ids,
+    # and an array index costs a fraction of a dict lookup. 4 bytes per id up to the highest.
+    slots: array[int] = field(default_factory=lambda: array("i"))
     _codes: dict[Any, int] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -120,24 +126,32 @@ class Columns:
             return Columns.load(cursor, table, token)
         # Lists are shared and only appended to: a search still using the old object only
         # reads positions it already had.
-        cols = replace(self, token=token, position=dict(self.position))
+        cols = replace(
+            self, token=token, position=dict(self.position), slots=array("i", self.slots)
+        )
         for pk in removed:
             del cols.position[pk]
+            cols.slots[pk] = -1
         if new:
             cols._read(cursor, f"SELECT {', '.join(SELECT)} FROM {table} WHERE id > %s", [top])  # noqa: S608 - constant identifiers
         return cols
 
     def _read(self, cursor: Any, sql: str, params: list[Any]) -> None:
         cursor.execute(sql, params)
+        rows = cursor.fetchall()
+        highest = max((row[0] for row in rows), default=-1)
+        if highest >= 1 << ID_BITS:  # before any list grows: they stay in step
+            raise ValueError(f"entry id {highest} does not fit the order key")
+        if highest >= len(self.slots):
+            self.slots.extend(array("i", [-1]) * (highest + 1 - len(self.slots)))
+        slots = self.slots
         known = self._codes
         sets = self.standard_sets
         county_labels, firm_labels = self.labels["county"], self.labels["firm"]
         parts = [(k, slice(3 * k, 3 * k + 3)) for k in range(len(COMBOS))]
-        for pk, stamp, report_id, date, standards, county, firm, *values in cursor.fetchall():
-            if pk >> ID_BITS:  # before any list grows: they stay in step
-                raise ValueError(f"entry id {pk} does not fit the order key")
+        for pk, stamp, report_id, date, standards, county, firm, *values in rows:
             key = standards if isinstance(standards, str) else json.dumps(standards)
-            self.position[pk] = len(self.ids)
+            self.position[pk] = slots[pk] = len(self.ids)
             self.ids.append(pk)
             self.stamps.append(stamp)
             self.report_ids.append(report_id)
@@ -159,6 +173,14 @@ class Columns:
 
     def live(self) -> list[int]:
         return list(self.position.values())
+
+    def positions_of(self, ids: list[int]) -> list[int]:
+        """The positions of these entry ids, -1 for those not held."""
+        try:
+            return list(map(self.slots.__getitem__, ids))
+        except IndexError:  # an id above the highest held
+            get = self.position.get
+            return [get(pk, -1) for pk in ids]
 
     def _allowed(self, name: str, values: set[Any]) -> tuple[list[int], set[int]]:
         """(column of codes, codes whose value of facet `name` is one of `values`)."""

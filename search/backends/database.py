@@ -183,11 +183,11 @@ class DatabaseSearchBackend(BaseSearchBackend):
         if ids is None:
             positions = cols.live()
         else:
-            positions = list(map(cols.position.get, ids))
-            if None in positions:
+            positions = cols.positions_of(ids)
+            if -1 in positions:
                 # Gone from the columns, which were brought up to a later state than the
                 # matches (PostgreSQL reads them in a separate statement): gone from the index.
-                keep = [p is not None for p in positions]
+                keep = [p >= 0 for p in positions]
                 positions = list(compress(positions, keep))
                 scores = list(compress(scores, keep)) if scores is not None else None
         cols.keep(query, positions, scores or [])

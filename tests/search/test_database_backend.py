@@ -235,3 +235,28 @@ def test_concurrent_index_writers_commit_in_id_order_so_no_row_is_missed():
     writer_a.join(30)
     writer_b.join(30)
     assert _grades(backend, "裂缝") == {"B": 1, "C": 1}
+
+
+@pytest.mark.django_db
+def test_columns_map_entry_ids_to_positions_as_of_their_token():
+    """The id -> position array: ids not held map to -1, a removed entry's id too, while
+    columns an earlier search still uses keep their own view."""
+    from search.backends.columns import CACHE
+    from search.models import SearchEntry
+
+    backend = get_search_backend("database")
+    a, b = make_report(grade="B"), make_report(grade="C")
+    backend.index(documents_for([a.report_id, b.report_id])[0])
+    backend.search(SearchQuery())
+
+    def held():
+        return CACHE._by_database[connection.settings_dict["NAME"]]
+
+    cols = held()
+    ea, eb = (SearchEntry.objects.get(report_id=r.report_id).pk for r in (a, b))
+    assert cols.positions_of([eb, ea]) == [cols.position[eb], cols.position[ea]]
+    assert cols.positions_of([ea, eb + 1000]) == [cols.position[ea], -1]
+    backend.delete([a.report_id])
+    assert _grades(backend) == {"C": 1}
+    assert held().positions_of([ea, eb]) == [-1, held().position[eb]]
+    assert cols.positions_of([ea]) == [cols.position[ea]]
