@@ -30,7 +30,6 @@ import datetime as dt
 import heapq
 import json
 import threading
-from array import array
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from itertools import compress
@@ -84,9 +83,11 @@ class Columns:
     standard_sets: list[tuple[str, ...]] = field(default_factory=list)
     labels: dict[str, dict[Any, str]] = field(default_factory=dict)
     position: dict[int, int] = field(default_factory=dict)  # live entry id -> position
-    # The same, indexed by entry id (-1: not held or gone): a search maps thousands of ids,
-    # and an array index costs a fraction of a dict lookup. 4 bytes per id up to the highest.
-    slots: array[int] = field(default_factory=lambda: array("i"))
+    # The same as a list indexed by entry id (None: not held or gone), 8 bytes per id up to
+    # the highest: a search maps thousands of ids, and a list index costs a fraction of a
+    # dict lookup. (Not an array: reading one makes a new int object per id, which later
+    # passes then chase around the heap; the list gives the positions' own objects.)
+    slots: list[int | None] = field(default_factory=list)
     _codes: dict[Any, int] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -126,12 +127,10 @@ class Columns:
             return Columns.load(cursor, table, token)
         # Lists are shared and only appended to: a search still using the old object only
         # reads positions it already had.
-        cols = replace(
-            self, token=token, position=dict(self.position), slots=array("i", self.slots)
-        )
+        cols = replace(self, token=token, position=dict(self.position), slots=list(self.slots))
         for pk in removed:
             del cols.position[pk]
-            cols.slots[pk] = -1
+            cols.slots[pk] = None
         if new:
             cols._read(cursor, f"SELECT {', '.join(SELECT)} FROM {table} WHERE id > %s", [top])  # noqa: S608 - constant identifiers
         return cols
@@ -143,7 +142,7 @@ class Columns:
         if highest >= 1 << ID_BITS:  # before any list grows: they stay in step
             raise ValueError(f"entry id {highest} does not fit the order key")
         if highest >= len(self.slots):
-            self.slots.extend(array("i", [-1]) * (highest + 1 - len(self.slots)))
+            self.slots.extend([None] * (highest + 1 - len(self.slots)))
         slots = self.slots
         known = self._codes
         sets = self.standard_sets
@@ -174,13 +173,12 @@ class Columns:
     def live(self) -> list[int]:
         return list(self.position.values())
 
-    def positions_of(self, ids: list[int]) -> list[int]:
-        """The positions of these entry ids, -1 for those not held."""
+    def positions_of(self, ids: list[int]) -> list[int | None]:
+        """The positions of these entry ids, None for those not held."""
         try:
             return list(map(self.slots.__getitem__, ids))
         except IndexError:  # an id above the highest held
-            get = self.position.get
-            return [get(pk, -1) for pk in ids]
+            return list(map(self.position.get, ids))
 
     def _allowed(self, name: str, values: set[Any]) -> tuple[list[int], set[int]]:
         """(column of codes, codes whose value of facet `name` is one of `values`)."""

@@ -184,10 +184,10 @@ class DatabaseSearchBackend(BaseSearchBackend):
             positions = cols.live()
         else:
             positions = cols.positions_of(ids)
-            if -1 in positions:
+            if None in positions:
                 # Gone from the columns, which were brought up to a later state than the
                 # matches (PostgreSQL reads them in a separate statement): gone from the index.
-                keep = [p >= 0 for p in positions]
+                keep = [p is not None for p in positions]
                 positions = list(compress(positions, keep))
                 scores = list(compress(scores, keep)) if scores is not None else None
         cols.keep(query, positions, scores or [])

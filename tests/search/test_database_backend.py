@@ -239,7 +239,7 @@ def test_concurrent_index_writers_commit_in_id_order_so_no_row_is_missed():
 
 @pytest.mark.django_db
 def test_columns_map_entry_ids_to_positions_as_of_their_token():
-    """The id -> position array: ids not held map to -1, a removed entry's id too, while
+    """The id -> position list: ids not held map to None, a removed entry's id too, while
     columns an earlier search still uses keep their own view."""
     from search.backends.columns import CACHE
     from search.models import SearchEntry
@@ -255,8 +255,8 @@ def test_columns_map_entry_ids_to_positions_as_of_their_token():
     cols = held()
     ea, eb = (SearchEntry.objects.get(report_id=r.report_id).pk for r in (a, b))
     assert cols.positions_of([eb, ea]) == [cols.position[eb], cols.position[ea]]
-    assert cols.positions_of([ea, eb + 1000]) == [cols.position[ea], -1]
+    assert cols.positions_of([ea, eb + 1000]) == [cols.position[ea], None]
     backend.delete([a.report_id])
     assert _grades(backend) == {"C": 1}
-    assert held().positions_of([ea, eb]) == [-1, held().position[eb]]
+    assert held().positions_of([ea, eb]) == [None, held().position[eb]]
     assert cols.positions_of([ea]) == [cols.position[ea]]
