@@ -364,7 +364,9 @@ def _as_date(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(str(value)[:10])
 
 
-RANKED_COLUMNS = "tok_conclusion tok_captions"
+# The groups whose matches rank (both engines), with PostgreSQL's weight for each term found.
+RANKED = (("conclusion", 1.0), ("captions", 0.1))
+RANKED_COLUMNS = " ".join(f"tok_{group}" for group, _ in RANKED)  # SQLite's FTS5 column filter
 
 
 class SQLiteSearchBackend(DatabaseSearchBackend):
@@ -422,7 +424,7 @@ class PostgresSearchBackend(DatabaseSearchBackend):
     rank vector of every such match. Token, ids and scores come back in one statement (one
     snapshot), as arrays."""
 
-    weights = (("conclusion", 1.0), ("captions", 0.1))
+    weights = RANKED
 
     def matched(
         self, cursor: Any, match: Match | None
