@@ -32,7 +32,8 @@ import json
 import threading
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from itertools import compress
+from itertools import compress, repeat
+from operator import is_not
 from typing import TYPE_CHECKING, Any
 
 from search.documents import FIELD_FACETS, filter_values
@@ -82,12 +83,14 @@ class Columns:
     standards: list[int] = field(default_factory=list)  # index into standard_sets
     standard_sets: list[tuple[str, ...]] = field(default_factory=list)
     labels: dict[str, dict[Any, str]] = field(default_factory=dict)
-    position: dict[int, int] = field(default_factory=dict)  # live entry id -> position
-    # The same as a list indexed by entry id (None: not held or gone), 8 bytes per id up to
+    # Each entry id's position, indexed by id (None: not held, or gone), 8 bytes per id up to
     # the highest: a search maps thousands of ids, and a list index costs a fraction of a
     # dict lookup. (Not an array: reading one makes a new int object per id, which later
     # passes then chase around the heap; the list gives the positions' own objects.)
     slots: list[int | None] = field(default_factory=list)
+    # How many entries are live, and the sum of their ids: what catching up compares.
+    live_count: int = 0
+    live_sum: int = 0
     _codes: dict[Any, int] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -99,7 +102,7 @@ class Columns:
     def refreshed(self, cursor: Any, table: str, token: str | None) -> Columns:
         """The columns at `token`: these plus the rows added since, without the removed ones
         (or all read again, see the module's docstring)."""
-        top = max(self.position, default=0)
+        top = self.highest()
         cursor.execute(
             f"SELECT c.n, c.s, (SELECT COUNT(*) FROM {table} WHERE id > %s), l.id, l.indexed_at "  # noqa: S608 - constant identifiers
             f"FROM (SELECT COUNT(*) AS n, COALESCE(SUM(id), 0) AS s FROM {table} WHERE id <= %s) AS c "
@@ -109,28 +112,29 @@ class Columns:
         )
         held, held_sum, new, pk, stamp = cursor.fetchone()
         if pk is not None:
-            at = self.position.get(pk)
+            at = self.slot(pk)
             if at is None or str(self.stamps[at]) != str(stamp):  # an id given out again
                 return Columns.load(cursor, table, token)
         removed: set[int] = set()
         # The count and the sum of the ids up to the highest held: rows only go away there,
         # unless a search saw a write that was then rolled back (rows it removed are back:
         # the sum differs, as those ids are below the ones it added).
-        if held != len(self.position) or held_sum != sum(self.position):
+        if held != self.live_count or held_sum != self.live_sum:
             cursor.execute(f"SELECT id FROM {table} WHERE id <= %s", [top])  # noqa: S608 - constant identifiers
             present = {row[0] for row in cursor.fetchall()}
-            if present - self.position.keys():
+            if any(self.slot(pk) is None for pk in present):
                 return Columns.load(cursor, table, token)
-            removed = self.position.keys() - present
+            removed = {pk for pk in self.ids if self.slots[pk] is not None} - present
         count = held + new
-        if len(self.ids) - len(self.position) + len(removed) > DEAD_SHARE * max(count, 1):
+        if len(self.ids) - self.live_count + len(removed) > DEAD_SHARE * max(count, 1):
             return Columns.load(cursor, table, token)
         # Lists are shared and only appended to: a search still using the old object only
         # reads positions it already had.
-        cols = replace(self, token=token, position=dict(self.position), slots=list(self.slots))
+        cols = replace(self, token=token, slots=list(self.slots))
         for pk in removed:
-            del cols.position[pk]
             cols.slots[pk] = None
+        cols.live_count -= len(removed)
+        cols.live_sum -= sum(removed)
         if new:
             cols._read(cursor, f"SELECT {', '.join(SELECT)} FROM {table} WHERE id > %s", [top])  # noqa: S608 - constant identifiers
         return cols
@@ -150,7 +154,9 @@ class Columns:
         parts = [(k, slice(3 * k, 3 * k + 3)) for k in range(len(COMBOS))]
         for pk, stamp, report_id, date, standards, county, firm, *values in rows:
             key = standards if isinstance(standards, str) else json.dumps(standards)
-            self.position[pk] = slots[pk] = len(self.ids)
+            slots[pk] = len(self.ids)
+            self.live_count += 1
+            self.live_sum += pk
             self.ids.append(pk)
             self.stamps.append(stamp)
             self.report_ids.append(report_id)
@@ -170,15 +176,28 @@ class Columns:
 
     # ------------------------------------------------------------------ selecting
 
+    def slot(self, pk: int) -> int | None:
+        """The position of this entry id, None if not held."""
+        return self.slots[pk] if 0 <= pk < len(self.slots) else None
+
+    def highest(self) -> int:
+        """The highest live entry id (0: none)."""
+        slots = self.slots
+        pk = len(slots) - 1
+        while pk > 0 and slots[pk] is None:
+            pk -= 1
+        return max(pk, 0)
+
     def live(self) -> list[int]:
-        return list(self.position.values())
+        """The positions of every live entry, in id order."""
+        return list(compress(self.slots, map(is_not, self.slots, repeat(None))))
 
     def positions_of(self, ids: list[int]) -> list[int | None]:
         """The positions of these entry ids, None for those not held."""
         try:
             return list(map(self.slots.__getitem__, ids))
         except IndexError:  # an id above the highest held
-            return list(map(self.position.get, ids))
+            return list(map(self.slot, ids))
 
     def _allowed(self, name: str, values: set[Any]) -> tuple[list[int], set[int]]:
         """(column of codes, codes whose value of facet `name` is one of `values`)."""
@@ -216,13 +235,13 @@ class Columns:
             return []
         if sort == "oldest":
             ids = [k & ID_MASK for k in heapq.nsmallest(n, map(self.oldest.__getitem__, positions))]
-            return [(self.position[pk], None) for pk in ids]
+            return [(self.slots[pk], None) for pk in ids]
         keys = map(self.newest.__getitem__, positions)
         if sort == "relevance" and scores is not None:
             best = heapq.nsmallest(n, zip(scores, keys, positions, strict=True))
             return [(p, score) for score, _, p in best]
         ids = [-k & ID_MASK for k in heapq.nsmallest(n, keys)]
-        return [(self.position[pk], None) for pk in ids]
+        return [(self.slots[pk], None) for pk in ids]
 
     def counts(
         self, positions: Sequence[int], names: Iterable[str]

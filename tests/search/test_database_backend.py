@@ -254,9 +254,15 @@ def test_columns_map_entry_ids_to_positions_as_of_their_token():
 
     cols = held()
     ea, eb = (SearchEntry.objects.get(report_id=r.report_id).pk for r in (a, b))
-    assert cols.positions_of([eb, ea]) == [cols.position[eb], cols.position[ea]]
-    assert cols.positions_of([ea, eb + 1000]) == [cols.position[ea], None]
+    assert [cols.ids[p] for p in cols.positions_of([eb, ea])] == [eb, ea]
+    pa, missing = cols.positions_of([ea, eb + 1000])
+    assert (cols.ids[pa], missing) == (ea, None)
+    assert (cols.live_count, cols.live_sum) == (2, ea + eb)
     backend.delete([a.report_id])
     assert _grades(backend) == {"C": 1}
-    assert held().positions_of([ea, eb]) == [None, held().position[eb]]
-    assert cols.positions_of([ea]) == [cols.position[ea]]
+    now = held()
+    gone, pb = now.positions_of([ea, eb])
+    assert (gone, now.ids[pb]) == (None, eb)
+    assert [now.ids[p] for p in now.live()] == [eb]
+    assert (now.live_count, now.live_sum, now.highest()) == (1, eb, eb)
+    assert [cols.ids[p] for p in cols.positions_of([ea])] == [ea]
