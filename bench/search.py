@@ -12,6 +12,8 @@ bulk-inserted with the backend's own `write()`, then times, for several queries:
   (reported with the ratio); on PostgreSQL also the same statement under the project's
   planner settings (search_tuned: no sequential scan, no JIT), for reference.
 
+The variants of a query are sampled in turn, so a ratio compares runs made side by side.
+
     createdb -h 127.0.0.1 -U postgres jianding_search_bench
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/jianding_search_bench \\
         .venv/bin/python bench/search.py
@@ -323,24 +325,43 @@ def columns_load(backend) -> None:
     )
 
 
-def timed(fn, runs: int) -> tuple[float, float]:
+def timed(fns, runs: int) -> list[tuple[float, float]]:
+    """(p50, p95) in ms of each function, sampled in turn (A, B, C, A, B, C, ...): each sees
+    the same state of the machine (a background vacuum, another process), so their ratio is
+    not skewed by when each ran."""
     for _ in range(3):
-        fn()
-    samples = []
+        for fn in fns:
+            fn()
+    samples: list[list[float]] = [[] for _ in fns]
     for _ in range(runs):
-        t = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - t) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[
-        min(len(samples) - 1, int(round(0.95 * (len(samples) - 1))))
-    ]
+        for fn, taken in zip(fns, samples, strict=True):
+            t = time.perf_counter()
+            fn()
+            taken.append((time.perf_counter() - t) * 1000)
+    figures = []
+    for taken in samples:
+        taken.sort()
+        p95 = taken[min(len(taken) - 1, int(round(0.95 * (len(taken) - 1))))]
+        figures.append((statistics.median(taken), p95))
+    return figures
+
+
+def settle() -> None:
+    """Leave the tables as a steady index has them after the throughput run's deletes: vacuumed
+    and analysed, so no autovacuum runs during the measurements."""
+    from django.db import connection
+
+    with connection.cursor() as c:
+        if connection.vendor == "postgresql":
+            c.execute("VACUUM ANALYZE search_searchentry, search_match")
+        else:
+            c.execute("ANALYZE")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--reports", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--runs", type=int, default=60)
     parser.add_argument(
         "--rounds", type=int, default=2, help="measure the whole set this many times"
     )
@@ -396,6 +417,7 @@ def main() -> None:
 
         return run
 
+    settle()
     columns_load(backend)
 
     for r in range(args.rounds):
@@ -403,11 +425,10 @@ def main() -> None:
         tuned = " bare, project's plan settings" if pg else ""
         print(f"  {'query':8} {'project':>15} {'bare':>15} {'ratio p50/p95':>14}{tuned}")
         for name, text in QUERIES:
-            p50, p95 = timed(project(text), args.runs)
-            b50, b95 = timed(bare(text), args.runs)
+            fns = [project(text), bare(text), *([bare_tuned(text)] if pg else [])]
+            (p50, p95), (b50, b95), *tuned_figures = timed(fns, args.runs)
             line = f"  {name:8} {p50:7.1f} /{p95:6.1f} {b50:7.1f} /{b95:6.1f} {p50 / b50:6.2f} /{p95 / b95:5.2f}"
-            if pg:
-                t50, t95 = timed(bare_tuned(text), args.runs)
+            for t50, t95 in tuned_figures:
                 line += f" {t50:9.1f} /{t95:6.1f}"
             print(line)
 
