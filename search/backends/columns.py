@@ -266,8 +266,13 @@ class Columns:
                     text = "" if value is None or value == 0 and name == "year" else str(value)
                     rows.append((name, text, labels.get(value, ""), n))
         if "standard" in names:
+            # A report cites several standards: each set's count goes to each of its codes.
+            cited: dict[str, int] = {}
+            get = cited.get
             for key, n in Counter(map(self.standards.__getitem__, positions)).items():
-                rows.append(("standard", list(self.standard_sets[key]), "", n))
+                for code in self.standard_sets[key]:
+                    cited[code] = get(code, 0) + n
+            rows.extend(("standard", code, code, n) for code, n in cited.items())
         return rows
 
 

@@ -336,17 +336,12 @@ def facet_values(
     rows: Iterable[tuple[str, Any, str, int]], names: Iterable[str]
 ) -> tuple[int, dict[str, list[FacetValue]]]:
     """The total and the facet values from Columns.counts' (facet, value, label, count) rows,
-    most frequent first (years: newest first). A '_total' row carries the total; a 'standard'
-    row the list of codes a number of reports cite, to be split."""
+    most frequent first (years: newest first). A '_total' row carries the total."""
     total = 0
     counts: dict[str, dict[str, list[Any]]] = {name: {} for name in names}
     for name, value, label, n in rows:
         if name == "_total":
             total = int(n)
-        elif name == "standard" and name in counts:
-            for code in value:
-                slot = counts[name].setdefault(code, [code, 0])
-                slot[1] += n
         elif name in counts and value not in (None, ""):
             slot = counts[name].setdefault(str(value), [label or str(value), 0])
             slot[1] += n
