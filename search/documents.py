@@ -370,3 +370,6 @@ class SearchPage:
     hits: list[SearchHit]
     total: int
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    # The version ids among the hits that the `visible` condition passed to search() holds,
+    # checked in the statement that read the hits; None: not checked (the caller checks).
+    visible: frozenset[int] | None = None

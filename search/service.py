@@ -113,7 +113,12 @@ def visible_versions(user: Any, version_ids: list[int]) -> dict[int, ReportVersi
 
 
 def _recheck(user: Any, page: SearchPage) -> tuple[list[Result], int]:
-    visible = visible_version_ids(user, [h.version_id for h in page.hits])
+    """The hits the user may see, and how many were dropped (those are queued for
+    reindexing). The database backend checked them against `_indexable(user)` while reading
+    them (SearchPage.visible); otherwise that check is one query here."""
+    visible = page.visible
+    if visible is None:
+        visible = visible_version_ids(user, [h.version_id for h in page.hits])
     results = [Result(h) for h in page.hits if h.version_id in visible]
     stale = [h.report_id for h in page.hits if h.version_id not in visible]
     if stale:
@@ -130,7 +135,8 @@ def search_reports(*, user: Any, query: SearchQuery) -> Results:
     if scope is None:
         return Results(query=query, results=[], total=0)
     query = dataclasses.replace(query, scope=scope)
-    page, degraded = _run(lambda b: b.search(query))
+    indexable = _indexable(user).values("pk")
+    page, degraded = _run(lambda b: b.search(query, visible=indexable))
     results, dropped = _recheck(user, page)
     return Results(
         query=query,

@@ -47,7 +47,10 @@ class BaseSearchBackend:
         Returns the number of documents indexed."""
         raise NotImplementedError
 
-    def search(self, query: SearchQuery) -> SearchPage:
+    def search(self, query: SearchQuery, visible: Any = None) -> SearchPage:
+        """`visible`: a query of the version ids the caller may show (search.service). A
+        backend that reads its hits from the database checks them against it in the same
+        statement and says which passed (SearchPage.visible); others ignore it."""
         raise NotImplementedError
 
     def ids(self, query: SearchQuery, limit: int) -> list[int]:

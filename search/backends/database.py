@@ -51,6 +51,7 @@ HIT_COLUMNS = (
     "building_no", "address", "structure_type", "floors", *GROUPS,
 )  # fmt: skip
 SNIPPET_ORDER = ("conclusion", "body", "captions", "facts")
+VISIBLE = "_visible"  # display_rows' re-check column
 MAX_FACET_VALUES = 50
 
 
@@ -199,7 +200,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
             return query.sort
         return "relevance" if ranked else "newest"
 
-    def search(self, query: SearchQuery) -> SearchPage:
+    def search(self, query: SearchQuery, visible: Any = None) -> SearchPage:
         terms = query_terms(query.text)
         sort = self._sort(query, bool(terms))
         with self.reading() as cursor:
@@ -209,10 +210,13 @@ class DatabaseSearchBackend(BaseSearchBackend):
             rows = [("_total", "", "", len(positions)), *cols.counts(positions, query.facets)]
             top = cols.top(positions, scores, sort, query.offset + query.limit)
             page = [(cols.ids[p], score) for p, score in top[query.offset :]]
-            display = display_rows(cursor, [pk for pk, _ in page])
+            display = display_rows(cursor, [pk for pk, _ in page], visible)
         hits = self.make_hits(((score, display.get(pk)) for pk, score in page), terms)
         total, facets = facet_values(rows, query.facets)
-        return SearchPage(hits=hits, total=total, facets=facets)
+        passed = None
+        if visible is not None:
+            passed = frozenset(r["version_id"] for r in display.values() if r[VISIBLE])
+        return SearchPage(hits=hits, total=total, facets=facets, visible=passed)
 
     def ids(self, query: SearchQuery, limit: int) -> list[int]:
         terms = query_terms(query.text)
@@ -309,17 +313,27 @@ class Match:
         return cls(tuple(((w, False),) for w in words), any_of=True, ranked=True)
 
 
-def display_rows(cursor: Any, entry_ids: list[int]) -> dict[int, dict[str, Any]]:
-    """What hits show (HIT_COLUMNS) of these entries, by entry id, in one statement."""
+def display_rows(
+    cursor: Any, entry_ids: list[int], visible: Any = None
+) -> dict[int, dict[str, Any]]:
+    """What hits show (HIT_COLUMNS) of these entries, by entry id, in one statement; with
+    `visible` (a query of version ids), whether each entry's version is among them (VISIBLE):
+    the re-check in the same round trip, which on a busy machine costs more than its work."""
     if not entry_ids:
         return {}
+    names = list(HIT_COLUMNS)
     columns = ", ".join(f"e.{c}" for c in HIT_COLUMNS)
+    params: list[Any] = []
+    if visible is not None:
+        check, params = visible.order_by().query.sql_with_params()
+        columns += f", e.version_id IN ({check})"
+        names.append(VISIBLE)
     marks = ", ".join(["%s"] * len(entry_ids))
     cursor.execute(
-        f"SELECT e.id, {columns} FROM {ENTRY} e WHERE e.id IN ({marks})",  # noqa: S608 - constant identifiers; values are parameters
-        entry_ids,
+        f"SELECT e.id, {columns} FROM {ENTRY} e WHERE e.id IN ({marks})",  # noqa: S608 - constant identifiers and the ORM's own SQL; values are parameters
+        [*params, *entry_ids],
     )
-    return {row[0]: dict(zip(HIT_COLUMNS, row[1:], strict=True)) for row in cursor.fetchall()}
+    return {row[0]: dict(zip(names, row[1:], strict=True)) for row in cursor.fetchall()}
 
 
 def similar_words(entry: SearchEntry, n: int = 12) -> list[str]:

@@ -305,7 +305,8 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
     def _execute(self, s: Search) -> dict[str, Any]:
         return self._call(lambda: self.client.search(index=self.alias, body=s.to_dict())).body
 
-    def search(self, query: SearchQuery) -> SearchPage:
+    def search(self, query: SearchQuery, visible: Any = None) -> SearchPage:
+        # `visible` is the database's: the service checks these hits with its own query.
         if not self._call(lambda: self.client.indices.exists_alias(name=self.alias)):
             return SearchPage(hits=[], total=0, facets={name: [] for name in query.facets})
         s = build_search(query, word_analyzer=self._index_word_analyzer(), index=self.alias)

@@ -196,3 +196,34 @@ def test_similar_reports_tag_on_a_report_page(rf, personas):
     assert "相似报告" not in Template("{% load search_tags %}{% similar_reports version %}").render(
         Context({"request": request, "version": a})
     )
+
+
+def test_the_database_backend_rechecks_hits_in_the_statement_that_reads_them(
+    personas, two_counties
+):
+    """The re-check (search.service._indexable) runs inside the display statement: no query
+    of its own, and a hit the user may no longer see is still dropped and queued for reindex."""
+    from search.documents import SearchQuery
+    from search.service import search_reports
+
+    mine, _ = two_counties
+    query = SearchQuery(text="裂缝")
+    search_reports(user=personas.county_bureau, query=query)  # facet columns read
+
+    def versions_queries(queries):
+        return [q["sql"] for q in queries.captured_queries if "reports_reportversion" in q["sql"]]
+
+    with CaptureQueriesContext(connection) as queries:
+        found = search_reports(user=personas.county_bureau, query=query)
+    assert [r.version_id for r in found.results] == [mine.pk]
+    (check,) = versions_queries(queries)
+    assert "search_searchentry" in check  # the same statement as the display rows
+
+    building = mine.report.task.building
+    type(building).objects.filter(pk=building.pk).update(county=county("140821"))  # no signal
+    IndexOutbox.objects.all().delete()
+    with CaptureQueriesContext(connection) as queries:
+        found = search_reports(user=personas.county_bureau, query=query)
+    assert found.results == [] and found.total == 0
+    assert len(versions_queries(queries)) == 1
+    assert IndexOutbox.objects.filter(report_id=mine.report_id).exists()
