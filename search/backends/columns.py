@@ -88,9 +88,6 @@ class Columns:
     # dict lookup. (Not an array: reading one makes a new int object per id, which later
     # passes then chase around the heap; the list gives the positions' own objects.)
     slots: list[int | None] = field(default_factory=list)
-    # How many entries are live, and the sum of their ids: what catching up compares.
-    live_count: int = 0
-    live_sum: int = 0
     _codes: dict[Any, int] = field(default_factory=dict, repr=False)
 
     @classmethod
@@ -102,7 +99,8 @@ class Columns:
     def refreshed(self, cursor: Any, table: str, token: str | None) -> Columns:
         """The columns at `token`: these plus the rows added since, without the removed ones
         (or all read again, see the module's docstring)."""
-        top = self.highest()
+        live_ids = self.live_ids()
+        top = max(live_ids, default=0)
         cursor.execute(
             f"SELECT c.n, c.s, (SELECT COUNT(*) FROM {table} WHERE id > %s), l.id, l.indexed_at "  # noqa: S608 - constant identifiers
             f"FROM (SELECT COUNT(*) AS n, COALESCE(SUM(id), 0) AS s FROM {table} WHERE id <= %s) AS c "
@@ -119,22 +117,20 @@ class Columns:
         # The count and the sum of the ids up to the highest held: rows only go away there,
         # unless a search saw a write that was then rolled back (rows it removed are back:
         # the sum differs, as those ids are below the ones it added).
-        if held != self.live_count or held_sum != self.live_sum:
+        if held != len(live_ids) or held_sum != sum(live_ids):
             cursor.execute(f"SELECT id FROM {table} WHERE id <= %s", [top])  # noqa: S608 - constant identifiers
             present = {row[0] for row in cursor.fetchall()}
             if any(self.slot(pk) is None for pk in present):
                 return Columns.load(cursor, table, token)
-            removed = {pk for pk in self.ids if self.slots[pk] is not None} - present
+            removed = set(live_ids) - present
         count = held + new
-        if len(self.ids) - self.live_count + len(removed) > DEAD_SHARE * max(count, 1):
+        if len(self.ids) - len(live_ids) + len(removed) > DEAD_SHARE * max(count, 1):
             return Columns.load(cursor, table, token)
         # Lists are shared and only appended to: a search still using the old object only
         # reads positions it already had.
         cols = replace(self, token=token, slots=list(self.slots))
         for pk in removed:
             cols.slots[pk] = None
-        cols.live_count -= len(removed)
-        cols.live_sum -= sum(removed)
         if new:
             cols._read(cursor, f"SELECT {', '.join(SELECT)} FROM {table} WHERE id > %s", [top])  # noqa: S608 - constant identifiers
         return cols
@@ -155,8 +151,6 @@ class Columns:
         for pk, stamp, report_id, date, standards, county, firm, *values in rows:
             key = standards if isinstance(standards, str) else json.dumps(standards)
             slots[pk] = len(self.ids)
-            self.live_count += 1
-            self.live_sum += pk
             self.ids.append(pk)
             self.stamps.append(stamp)
             self.report_ids.append(report_id)
@@ -180,13 +174,10 @@ class Columns:
         """The position of this entry id, None if not held."""
         return self.slots[pk] if 0 <= pk < len(self.slots) else None
 
-    def highest(self) -> int:
-        """The highest live entry id (0: none)."""
-        slots = self.slots
-        pk = len(slots) - 1
-        while pk > 0 and slots[pk] is None:
-            pk -= 1
-        return max(pk, 0)
+    def live_ids(self) -> list[int]:
+        """The ids of every live entry, ascending (from the slots: an id SQLite gave out
+        again after its row went away is in `ids` twice, but has one slot)."""
+        return list(compress(range(len(self.slots)), map(is_not, self.slots, repeat(None))))
 
     def live(self) -> list[int]:
         """The positions of every live entry, in id order."""
