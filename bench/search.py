@@ -5,7 +5,7 @@ text path (`search.backends.database.entry_for`: the same tokenisation as live i
 bulk-inserted with the backend's own `write()`, then times, for several queries:
 
 * project — `backend.search()` with every facet (tokenise, engine, facets, the page's
-  display columns, names, snippets) and the service layer's re-check (`_indexable`, checked
+  display columns, names, snippets) and the service layer's re-check (`indexable_check`, checked
   in the display statement; the synthetic entries have no report versions, so no hit
   passes, and `_recheck`'s reindexing of such hits is left out);
 * bare — the engine's own match, rank, top-20, total and facet aggregation as one
@@ -372,7 +372,7 @@ def main() -> None:
 
     from search.backends import get_search_backend
     from search.documents import FACETS, SearchQuery
-    from search.service import _indexable
+    from search.service import indexable_check
 
     backend = get_search_backend("database")
     print(f"engine: {connection.vendor} ({type(backend).__name__}), {args.reports} reports")
@@ -392,8 +392,9 @@ def main() -> None:
 
     def project(text: str):
         def run():
-            visible = _indexable(None).values("pk")
-            page = backend.search(SearchQuery(text=text, facets=FACETS), visible=visible)
+            page = backend.search(
+                SearchQuery(text=text, facets=FACETS), visible=indexable_check(None)
+            )
             if page.visible is None:
                 raise RuntimeError("the database backend did not check its hits")
             return page

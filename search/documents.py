@@ -365,11 +365,20 @@ class FacetValue:
     count: int
 
 
+@dataclass(frozen=True)
+class VersionCheck:
+    """SQL selecting the version ids a user may be shown (search.service.indexable_check),
+    for a backend that reads its hits from the database to check them in that statement."""
+
+    sql: str
+    params: tuple[Any, ...]
+
+
 @dataclass
 class SearchPage:
     hits: list[SearchHit]
     total: int
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
-    # The version ids among the hits that the `visible` condition passed to search() holds,
+    # The version ids among the hits that the VersionCheck passed to search() holds,
     # checked in the statement that read the hits; None: not checked (the caller checks).
     visible: frozenset[int] | None = None

@@ -1,8 +1,10 @@
 from reports.models.documents import (
+    SITE_WIDE,
     FieldCorrection,
     Report,
     ReportPhoto,
     ReportQuerySet,
+    ReportScope,
     ReportState,
     ReportTransition,
     ReportVersion,
@@ -19,6 +21,7 @@ from reports.models.tasks import (
 )
 
 __all__ = [
+    "SITE_WIDE",
     "FIRM_LOAD_STATES",
     "OVERDUE_STATES",
     "UNCONCLUDED_STATES",
@@ -29,6 +32,7 @@ __all__ = [
     "Report",
     "ReportPhoto",
     "ReportQuerySet",
+    "ReportScope",
     "ReportState",
     "ReportTransition",
     "ReportVersion",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -32,21 +33,45 @@ DRAFT_STATES = (
 )
 
 
+@dataclass(frozen=True)
+class ReportScope:
+    """All that decides which reports a user may read: their role and their county (bureau)
+    or firm. The rule (`within`) reads nothing else of the user, so anything built from it,
+    such as search's compiled re-check (search.service), can be kept per scope."""
+
+    role: Role | None
+    county_id: int | None = None
+    firm_id: int | None = None
+
+    @classmethod
+    def of(cls, user: Any) -> ReportScope:
+        role = Role.of(user)
+        if role == Role.BUREAU:
+            return cls(role, county_id=user.county_id)
+        if role == Role.FIRM:
+            return cls(role, firm_id=user.firm_id)
+        return cls(role)
+
+
+# Everything: management commands and other site-wide readers.
+SITE_WIDE = ReportScope(Role.ADMIN)
+
+
 class ReportQuerySet(models.QuerySet["Report"]):
     def visible_to(self, user: Any) -> ReportQuerySet:
-        """Reports a user may read: the single scoping rule for every report read path.
+        """Reports a user may read: the single scoping rule for every report read path."""
+        return self.within(ReportScope.of(user))
 
-        Site admins and city-wide bureau staff: all. County staff: their county's. Firm
-        members: their firm's (drafts included). Reviewers: accepted reports only.
-        """
-        role = Role.of(user)
-        if role == Role.ADMIN or (role == Role.BUREAU and user.county_id is None):
+    def within(self, scope: ReportScope) -> ReportQuerySet:
+        """Site admins and city-wide bureau staff: all. County staff: their county's. Firm
+        members: their firm's (drafts included). Reviewers: accepted reports only."""
+        if scope.role == Role.ADMIN or (scope.role == Role.BUREAU and scope.county_id is None):
             return self.all()
-        if role == Role.BUREAU:
-            return self.filter(task__building__county_id=user.county_id)
-        if role == Role.FIRM:
-            return self.filter(firm_id=user.firm_id)
-        if role == Role.REVIEWER:
+        if scope.role == Role.BUREAU:
+            return self.filter(task__building__county_id=scope.county_id)
+        if scope.role == Role.FIRM:
+            return self.filter(firm_id=scope.firm_id)
+        if scope.role == Role.REVIEWER:
             return self.filter(current_version__state=ReportState.ACCEPTED)
         return self.none()
 
@@ -91,8 +116,13 @@ class Report(models.Model):
 class ReportVersionQuerySet(models.QuerySet["ReportVersion"]):
     def visible_to(self, user: Any) -> ReportVersionQuerySet:
         """Versions of the reports a user may read; reviewers see accepted versions only."""
-        qs = self.filter(report__in=Report.objects.visible_to(user))
-        if Role.of(user) == Role.REVIEWER:
+        return self.within(ReportScope.of(user))
+
+    def within(self, scope: ReportScope) -> ReportVersionQuerySet:
+        if scope == SITE_WIDE:
+            return self.all()  # no subquery to run
+        qs = self.filter(report__in=Report.objects.within(scope))
+        if scope.role == Role.REVIEWER:
             qs = qs.filter(state=ReportState.ACCEPTED)
         return qs
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping
 
-    from search.documents import ReportDocument, SearchPage, SearchQuery
+    from search.documents import ReportDocument, SearchPage, SearchQuery, VersionCheck
 
 
 class SearchUnavailable(Exception):
@@ -47,8 +47,8 @@ class BaseSearchBackend:
         Returns the number of documents indexed."""
         raise NotImplementedError
 
-    def search(self, query: SearchQuery, visible: Any = None) -> SearchPage:
-        """`visible`: a query of the version ids the caller may show (search.service). A
+    def search(self, query: SearchQuery, visible: VersionCheck | None = None) -> SearchPage:
+        """`visible`: SQL of the version ids the caller may show (search.service). A
         backend that reads its hits from the database checks them against it in the same
         statement and says which passed (SearchPage.visible); others ignore it."""
         raise NotImplementedError

@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator, Mapping
 
     from search.backends.columns import Columns
-    from search.documents import ReportDocument, SearchQuery
+    from search.documents import ReportDocument, SearchQuery, VersionCheck
     from search.tokenize import Term
 
 ENTRY = SearchEntry._meta.db_table
@@ -200,7 +200,7 @@ class DatabaseSearchBackend(BaseSearchBackend):
             return query.sort
         return "relevance" if ranked else "newest"
 
-    def search(self, query: SearchQuery, visible: Any = None) -> SearchPage:
+    def search(self, query: SearchQuery, visible: VersionCheck | None = None) -> SearchPage:
         terms = query_terms(query.text)
         sort = self._sort(query, bool(terms))
         with self.reading() as cursor:
@@ -314,19 +314,19 @@ class Match:
 
 
 def display_rows(
-    cursor: Any, entry_ids: list[int], visible: Any = None
+    cursor: Any, entry_ids: list[int], visible: VersionCheck | None = None
 ) -> dict[int, dict[str, Any]]:
     """What hits show (HIT_COLUMNS) of these entries, by entry id, in one statement; with
-    `visible` (a query of version ids), whether each entry's version is among them (VISIBLE):
-    the re-check in the same round trip, which on a busy machine costs more than its work."""
+    `visible`, whether each entry's version is among those (VISIBLE): the re-check in the
+    same round trip, which on a busy machine costs more than its work."""
     if not entry_ids:
         return {}
     names = list(HIT_COLUMNS)
     columns = ", ".join(f"e.{c}" for c in HIT_COLUMNS)
     params: list[Any] = []
     if visible is not None:
-        check, params = visible.order_by().query.sql_with_params()
-        columns += f", e.version_id IN ({check})"
+        columns += f", e.version_id IN ({visible.sql})"
+        params = list(visible.params)
         names.append(VISIBLE)
     marks = ", ".join(["%s"] * len(entry_ids))
     cursor.execute(

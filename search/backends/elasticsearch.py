@@ -34,7 +34,7 @@ from search.highlight import snippet
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
 
-    from search.documents import ReportDocument, SearchQuery
+    from search.documents import ReportDocument, SearchQuery, VersionCheck
 
 # Boosts by field group: conclusion/recommendation above facts, body, then photo captions.
 BOOSTS = {"conclusion": 10, "facts": 4, "body": 2, "captions": 1}
@@ -305,7 +305,7 @@ class ElasticsearchSearchBackend(BaseSearchBackend):
     def _execute(self, s: Search) -> dict[str, Any]:
         return self._call(lambda: self.client.search(index=self.alias, body=s.to_dict())).body
 
-    def search(self, query: SearchQuery, visible: Any = None) -> SearchPage:
+    def search(self, query: SearchQuery, visible: VersionCheck | None = None) -> SearchPage:
         # `visible` is the database's: the service checks these hits with its own query.
         if not self._call(lambda: self.client.indices.exists_alias(name=self.alias)):
             return SearchPage(hits=[], total=0, facets={name: [] for name in query.facets})

@@ -227,3 +227,43 @@ def test_the_database_backend_rechecks_hits_in_the_statement_that_reads_them(
     assert found.results == [] and found.total == 0
     assert len(versions_queries(queries)) == 1
     assert IndexOutbox.objects.filter(report_id=mine.report_id).exists()
+
+
+def test_the_compiled_recheck_selects_what_the_scoping_rule_does(personas, two_counties):
+    """search.service keeps the re-check's SQL per ReportScope: for every role it selects the
+    same versions as `_indexable(user)` (visible_to), and it follows a change of county."""
+    from search.service import _indexable, indexable_check
+
+    mine, other = two_counties
+    own = make_report(firm=personas.firm_member.firm, county="140821", inspection="墙体裂缝。")
+    draft = make_report(county="140802", state="submitted")
+
+    def selected(check):
+        with connection.cursor() as cursor:
+            cursor.execute(check.sql, list(check.params))
+            return {row[0] for row in cursor.fetchall()}
+
+    expected = {
+        personas.county_bureau: {mine.pk},
+        personas.other_county_bureau: {other.pk, own.pk},
+        personas.city_bureau: {mine.pk, other.pk, own.pk},
+        personas.firm_member: {own.pk},
+        personas.other_firm_member: set(),
+        personas.reviewer: {mine.pk, other.pk, own.pk},
+        personas.admin: {mine.pk, other.pk, own.pk},
+        personas.no_role: set(),
+        None: {mine.pk, other.pk, own.pk},
+    }
+    for user, versions in expected.items():
+        assert selected(indexable_check(user)) == versions == set(
+            _indexable(user).values_list("pk", flat=True)
+        ), user
+    assert draft.pk not in selected(indexable_check(personas.admin))
+
+    # One compiled check per scope, and none shared across scopes.
+    assert indexable_check(personas.firm_member) is indexable_check(personas.colleague)
+    staff = personas.county_bureau
+    staff.county = county("140821")
+    assert selected(indexable_check(staff)) == {other.pk, own.pk}
+    staff.is_active = False
+    assert selected(indexable_check(staff)) == set()
