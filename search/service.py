@@ -15,8 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.core.cache import cache
-from django.core.exceptions import EmptyResultSet
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models import F
 
 from portal.roles import Role
@@ -119,10 +118,10 @@ def _compiled_check(scope: ReportScope, vendor: str) -> VersionCheck:
     # Building and compiling the queryset took as long as the rare-term search's own
     # statements (1-1.5 ms of 4-5, bench/search.py); a scope's SQL never changes. `vendor`:
     # the SQL is the default connection's dialect.
-    try:
-        sql, params = _indexable_within(scope).values("pk").order_by().query.sql_with_params()
-    except EmptyResultSet:  # a scope of nothing (`none()`) has no SQL
-        return VersionCheck("SELECT NULL WHERE 1 = 0", ())
+    query = _indexable_within(scope).values("pk").order_by().query
+    # elide_empty=False: a scope of nothing (`none()`) compiles to "... WHERE 0 = 1", not
+    # EmptyResultSet.
+    sql, params = query.get_compiler(DEFAULT_DB_ALIAS, elide_empty=False).as_sql()
     return VersionCheck(sql, tuple(params))
 
 

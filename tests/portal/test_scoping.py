@@ -52,3 +52,22 @@ def test_a_deactivated_account_sees_nothing(personas):
     user.save()
     assert not AppraisalFirm.objects.visible_to(user).exists()
     assert not User.objects.visible_to(user).exists()
+
+
+def test_reviewers_see_only_the_accepted_versions_of_accepted_reports(personas):
+    from reports.models import ReportVersion
+    from tests.search.helpers import make_report
+
+    accepted = make_report(county="140802")
+    returned = ReportVersion.objects.get(pk=accepted.pk)
+    returned.pk, returned.number, returned.state = None, 2, "returned"
+    returned.sha256 = "0" * 64
+    returned.save()
+    pending = make_report(county="140802", state="submitted")
+
+    def pks(user):
+        return set(ReportVersion.objects.visible_to(user).values_list("pk", flat=True))
+
+    assert pks(personas.reviewer) == {accepted.pk}
+    assert pks(personas.county_bureau) == {accepted.pk, returned.pk, pending.pk}
+    assert pks(personas.other_county_bureau) == set()
