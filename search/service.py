@@ -39,10 +39,11 @@ BREAKER_SECONDS = 30
 
 
 def report_scope(user: Any) -> ReportScope:
-    """The user's report scope (`ReportScope.of`); None (management commands): site-wide."""
-    from reports.models import SITE_WIDE, ReportScope
+    """The user's report scope (`ReportScope.of`); None (management commands): site-wide,
+    as a site admin's."""
+    from reports.models import ReportScope
 
-    return SITE_WIDE if user is None else ReportScope.of(user)
+    return ReportScope(Role.ADMIN) if user is None else ReportScope.of(user)
 
 
 def scope_for(user: Any) -> dict[str, int] | None:

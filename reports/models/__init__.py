@@ -1,5 +1,4 @@
 from reports.models.documents import (
-    SITE_WIDE,
     FieldCorrection,
     Report,
     ReportPhoto,
@@ -21,7 +20,6 @@ from reports.models.tasks import (
 )
 
 __all__ = [
-    "SITE_WIDE",
     "FIRM_LOAD_STATES",
     "OVERDUE_STATES",
     "UNCONCLUDED_STATES",

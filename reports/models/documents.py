@@ -53,10 +53,6 @@ class ReportScope:
         return cls(role)
 
 
-# Everything: management commands and other site-wide readers.
-SITE_WIDE = ReportScope(Role.ADMIN)
-
-
 class ReportQuerySet(models.QuerySet["Report"]):
     def visible_to(self, user: Any) -> ReportQuerySet:
         """Reports a user may read: the single scoping rule for every report read path."""
@@ -119,8 +115,6 @@ class ReportVersionQuerySet(models.QuerySet["ReportVersion"]):
         return self.within(ReportScope.of(user))
 
     def within(self, scope: ReportScope) -> ReportVersionQuerySet:
-        if scope == SITE_WIDE:
-            return self.all()  # no subquery to run
         qs = self.filter(report__in=Report.objects.within(scope))
         if scope.role == Role.REVIEWER:
             qs = qs.filter(state=ReportState.ACCEPTED)
